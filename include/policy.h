@@ -1,0 +1,100 @@
+/*
+ * policy.h - the only policy API the daemon sees.
+ *
+ * policy/ is a pure library: a parsed request and a compiled policy in, a
+ * decision out.  It performs no I/O, uses no libevent and keeps no globals
+ * (cJSON's error pointer aside, which it never relies on), so it can be unit
+ * tested and fuzzed on its own.  Reading policy files from disk, buffering
+ * bodies and answering clients are the daemon's job.
+ *
+ * Evaluation is two-phase: the daemon calls policy_eval() once the request
+ * head is parsed (body == NULL).  When the endpoint's body must be inspected
+ * the verdict is POLICY_NEED_BODY; the daemon then buffers at most
+ * d->body_limit bytes (more is a 413, never a pass) and calls policy_eval()
+ * again with the whole body.
+ */
+#ifndef SW_POLICY_H
+#define SW_POLICY_H
+
+#include <stddef.h>
+
+struct policy;				/* compiled, immutable once built */
+
+struct policy_header {
+	const char	*name;		/* as received, not NUL-terminated */
+	size_t		 name_len;
+	const char	*value;		/* OWS-trimmed, not NUL-terminated */
+	size_t		 value_len;
+};
+
+struct policy_request {
+	const char	*method;	/* NUL-terminated, e.g. "POST" */
+	const char	*target;	/* raw request-target, path?query */
+	size_t		 target_len;
+	const struct policy_header *headers;
+	size_t		 nheaders;
+	int		 body_present;	/* Content-Length > 0 or chunked */
+	const unsigned char *body;	/* NULL in the head phase */
+	size_t		 body_len;
+};
+
+enum policy_verdict {
+	POLICY_ALLOW = 0,	/* forward d->target; see d->audit */
+	POLICY_DENY,		/* answer d->status (403) with the message */
+	POLICY_REJECT,		/* malformed or ambiguous: d->status (400/404/413) */
+	POLICY_NEED_BODY,	/* buffer the body (<= d->body_limit), eval again */
+};
+
+enum policy_body_kind {
+	POLICY_BODY_NONE = 0,	/* endpoint takes no body */
+	POLICY_BODY_JSON,	/* inspected: buffered, decided on, re-framed */
+	POLICY_BODY_STREAM,	/* opaque stream (tar, build context): relayed */
+};
+
+struct policy_decision {
+	enum policy_verdict verdict;
+	int		 status;	/* HTTP status when not allowed */
+	int		 audit;		/* allowed only because the denying
+					   check is in audit mode */
+	int		 hijack;	/* endpoint may hijack the connection
+					   (attach, exec start, session, grpc) */
+	enum policy_body_kind body_kind;
+	size_t		 body_limit;	/* max body bytes for NEED_BODY */
+	char		 operation[48];	/* e.g. "container.create" */
+	char		 what[64];	/* e.g. "container create" */
+	char		 rule[64];	/* rule id, "" when allowed */
+	char		 reason[256];	/* one human sentence of why */
+	char		*target;	/* canonical path?query to forward;
+					   owned, freed by policy_decision_clear */
+};
+
+/*
+ * Collected compile errors, one "file:line:col: message" line each,
+ * newline-terminated, in the order found.
+ */
+struct policy_errors {
+	size_t	 count;
+	char	*text;			/* NUL-terminated, owned */
+	size_t	 len, cap;
+};
+
+/* Compile policy text; name is the file name used in error messages.
+ * Returns 0 and *out, or -1 with every error in errs. */
+int	 policy_compile(const char *name, const char *text, size_t len,
+	    struct policy **out, struct policy_errors *errs);
+/* The compiled-in default (the "ci" preset); never NULL. */
+struct policy *policy_default(void);
+/* Source text of a built-in preset ("ci", "readonly", "deny-all"), or NULL. */
+const char *policy_preset_text(const char *preset);
+const char *policy_name(const struct policy *);
+void	 policy_free(struct policy *);
+
+void	 policy_eval(const struct policy *, const struct policy_request *,
+	    struct policy_decision *);
+void	 policy_decision_clear(struct policy_decision *);
+/* "sockwarden: <what> denied by rule <id>: <why>" (or the reject text). */
+void	 policy_format_message(const struct policy_decision *, char *buf,
+	    size_t len);
+void	 policy_errors_free(struct policy_errors *);
+
+#endif /* SW_POLICY_H */

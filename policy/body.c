@@ -1,0 +1,139 @@
+/*
+ * body.c - decide on a JSON body: decode it strictly (json.c), check it
+ * against the route's type (schema.c), then run the route's rules.
+ *
+ * An empty body is read as {} because the engine skips decoding it
+ * (httputils.ReadJSON with ContentLength 0).  Routes whose body type we do
+ * not model are denied when the body is not empty: we never forward a body
+ * we could not read.
+ */
+#include <string.h>
+
+#include "rules.h"
+#include "schema.h"
+
+const char *
+jstr(const struct jdoc *d, uint32_t obj, const char *name, size_t *len)
+{
+	uint32_t m = json_get(d, obj, name);
+
+	if (m == JNONE || d->n[m].type != J_STR) {
+		*len = 0;
+		return "";
+	}
+	*len = d->n[m].slen;
+	return d->n[m].s;
+}
+
+int
+jbool(const struct jdoc *d, uint32_t obj, const char *name)
+{
+	uint32_t m = json_get(d, obj, name);
+
+	return m != JNONE && d->n[m].type == J_BOOL && d->n[m].b;
+}
+
+int64_t
+jint(const struct jdoc *d, uint32_t obj, const char *name)
+{
+	uint32_t m = json_get(d, obj, name);
+	int64_t v;
+
+	if (m == JNONE || json_int(&d->n[m], &v) == -1)
+		return 0;
+	return v;
+}
+
+uint32_t
+jobj(const struct jdoc *d, uint32_t obj, const char *name)
+{
+	uint32_t m = json_get(d, obj, name);
+
+	return m != JNONE && d->n[m].type == J_OBJ ? m : JNONE;
+}
+
+uint32_t
+jfirst(const struct jdoc *d, uint32_t obj, const char *name)
+{
+	uint32_t m = json_get(d, obj, name);
+
+	if (m == JNONE || (d->n[m].type != J_ARR && d->n[m].type != J_OBJ))
+		return JNONE;
+	return d->n[m].child;
+}
+
+int
+jset(const struct jdoc *d, uint32_t obj, const char *name)
+{
+	uint32_t m = json_get(d, obj, name);
+
+	return m != JNONE && d->n[m].type != J_NULL;
+}
+
+static const struct {
+	const char		*op;
+	const struct schema	*schema;
+	int (*rules)(struct eval *, const struct jdoc *, uint32_t);
+} body_routes[] = {
+	{ "container.create", &schema_create, rules_create },
+	{ "container.update", &schema_update, rules_update },
+	{ "exec.create", &schema_exec_create, rules_exec_create },
+	{ "exec.start", &schema_exec_start, NULL },
+	{ "volume.create", &schema_volume_create, rules_volume_create },
+	{ "network.create", &schema_network_create, rules_network_create },
+	{ "network.connect", &schema_network_connect, NULL },
+	{ "network.disconnect", &schema_network_disconnect, NULL },
+};
+
+static int
+connect_rules(struct eval *e, const struct jdoc *d, uint32_t root)
+{
+	uint32_t ep = jobj(d, root, "EndpointConfig");
+
+	return ep == JNONE ? 0 : rules_endpoint(e, d, ep, "EndpointConfig");
+}
+
+int
+body_check(struct eval *e)
+{
+	const struct policy_request *r = e->req;
+	struct jdoc doc;
+	size_t i;
+	int rc;
+
+	if (r->body_len > e->pol->body_limit) {
+		eval_reject(e, 413, "the body is larger than %zu bytes",
+		    e->pol->body_limit);
+		return -1;
+	}
+	for (i = 0; i < sizeof(body_routes) / sizeof(body_routes[0]); i++)
+		if (strcmp(body_routes[i].op, e->rt->op) == 0)
+			break;
+	if (i == sizeof(body_routes) / sizeof(body_routes[0])) {
+		if (r->body_len == 0)
+			return 0;
+		return eval_deny(e, CK_UNKNOWN_FIELD, "the body of %s is not "
+		    "modelled by the policy", e->rt->what) ? -1 : 0;
+	}
+	if (json_parse(r->body_len ? (const char *)r->body : "{}",
+	    r->body_len ? r->body_len : 2, 0, &doc) == -1) {
+		eval_reject(e, 400, "the body is not valid JSON: %s at byte "
+		    "%zu", doc.err, doc.erroff);
+		json_free(&doc);
+		return -1;
+	}
+	rc = schema_check(e, &doc, json_root(&doc), body_routes[i].schema, "");
+	if (rc == 0 && !e->done && doc.n[json_root(&doc)].type == J_NULL &&
+	    strcmp(e->rt->op, "container.create") == 0) {
+		eval_reject(e, 400, "the container config cannot be empty");
+		rc = -1;
+	}
+	if (rc == 0 && !e->done) {
+		if (body_routes[i].rules != NULL)
+			rc = body_routes[i].rules(e, &doc, json_root(&doc));
+		else if (strcmp(e->rt->op, "network.connect") == 0)
+			rc = connect_rules(e, &doc, json_root(&doc));
+	}
+	json_free(&doc);
+	return rc;
+}

@@ -1,0 +1,216 @@
+/*
+ * policy_int.h - private declarations shared by the files of policy/.
+ *
+ * The daemon never includes this; it sees only include/policy.h.  Nothing
+ * here does I/O or keeps global state: the route table and schema tables
+ * are const data.
+ */
+#ifndef SW_POLICY_INT_H
+#define SW_POLICY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+#define SW_API_MIN		24	/* lowest accepted /v1.NN/ minor */
+#define SW_API_MAX		56	/* highest accepted /v1.NN/ minor */
+#define SW_BODY_LIMIT_DEFAULT	(1024 * 1024)
+#define SW_JSON_DEPTH_MAX	64	/* Go allows 10000; CI bodies need ~6 */
+
+/* ---- checks: one per rule id; the order is the rule table in check.c */
+enum check_id {
+	CK_ENDPOINT = 0,
+	CK_UNKNOWN_FIELD,
+	CK_PRIVILEGED,
+	CK_CAPABILITIES,
+	CK_NAMESPACES,
+	CK_DEVICES,
+	CK_BINDS,
+	CK_PROPAGATION,
+	CK_VOLUME_OPTIONS,
+	CK_VOLUMES_FROM,
+	CK_SECURITY_OPTIONS,
+	CK_SYSCTLS,
+	CK_RUNTIME,
+	CK_CGROUP_PARENT,
+	CK_VOLUME_DRIVER,
+	CK_IMAGES,
+	CK_LABELS,
+	CK_RESOURCES,
+	CK_PORTS,
+	CK_USER,
+	CK_LOGGING,
+	CK_EXTRA_HOSTS,
+	CK_WORKDIR,
+	CK_ENV,
+	CK_BUILD,
+	CK_NETWORK,
+	CK_IMAGE_SOURCE,
+	CK_COUNT
+};
+
+enum check_mode {
+	MODE_INHERIT = 0,	/* per check: follow the policy's mode */
+	MODE_ENFORCE,
+	MODE_AUDIT,
+	MODE_OFF,		/* per check only: never evaluated */
+};
+
+const char	*check_name(enum check_id);
+int		 check_lookup(const char *name);	/* -1 if unknown */
+
+struct strlist {
+	char	**v;
+	size_t	  n;
+};
+
+struct bind_root {
+	char	*path;		/* canonical absolute path, no trailing '/' */
+	int	 readonly;	/* only read-only binds below it */
+};
+
+/* Compiled policy; immutable after policy_compile(). */
+struct policy {
+	char		 name[64];
+	enum check_mode	 mode;			/* ENFORCE or AUDIT */
+	enum check_mode	 ck_mode[CK_COUNT];	/* INHERIT/ENFORCE/AUDIT/OFF */
+	size_t		 body_limit;
+	unsigned char	*ep_allow;		/* [route_count()] 0/1 */
+
+	struct strlist	 cap_allow;		/* "CAP_CHOWN", ... */
+	struct strlist	 ns_host_allow;		/* "network", "pid", ... */
+	int		 ns_container_join;	/* container:<id> allowed */
+	struct bind_root *bind_roots;
+	size_t		 nbind_roots;
+	struct strlist	 volumes_from_allow;	/* name globs */
+	struct strlist	 secopt_allow;		/* exact SecurityOpt values */
+	int		 systempaths_allow;	/* MaskedPaths/ReadonlyPaths */
+	struct strlist	 sysctl_allow;		/* key globs */
+	struct strlist	 runtime_allow;		/* "" always allowed */
+	struct strlist	 cgroup_parent_allow;	/* "" always allowed */
+	struct strlist	 volume_driver_allow;	/* "" always allowed */
+	struct strlist	 image_allow;		/* globs on normalized names */
+	struct strlist	 label_required;	/* keys */
+	struct strlist	 label_forbidden;	/* key globs */
+	int64_t		 mem_max;		/* bytes, 0 = no ceiling */
+	int		 mem_required;		/* 0 (unlimited) denied */
+	int64_t		 cpu_max;		/* NanoCpus, 0 = no ceiling */
+	int		 cpu_required;
+	int64_t		 pids_max;		/* 0 = no ceiling */
+	int		 pids_required;
+	int		 oom_protect_allow;	/* OomKillDisable, OomScoreAdj<0 */
+	int		 port_min, port_max;	/* host port range */
+	int		 port_publish_all;	/* PublishAllPorts allowed */
+	int		 user_nonroot;		/* require a non-root User */
+	struct strlist	 log_driver_allow;	/* "" always allowed */
+	struct strlist	 log_opt_allow;		/* LogConfig.Config keys */
+	int		 extra_hosts_gateway;	/* "host-gateway" allowed */
+	struct strlist	 env_forbidden;		/* name globs, e.g. NVIDIA_* */
+	struct strlist	 build_network_allow;	/* networkmode values */
+	int		 build_remote;		/* remote= allowed */
+	struct strlist	 net_driver_allow;	/* network create drivers */
+	int		 net_options;		/* Options/IPAM config allowed */
+};
+
+/* ---- strings and lists (util.c) */
+int	 strlist_add(struct strlist *, const char *s, size_t len);
+int	 strlist_has(const struct strlist *, const char *s, size_t len);
+int	 strlist_glob(const struct strlist *, const char *s, size_t len);
+int	 strlist_copy(struct strlist *dst, const struct strlist *src);
+void	 strlist_free(struct strlist *);
+int	 glob_match(const char *pat, const char *s, size_t len);
+/* Replace control bytes (and DEL) by '?': messages stay one line. */
+void	 str_sanitize(char *);
+/* snprintf for messages and paths where truncation is acceptable */
+void	 strfmt(char *buf, size_t size, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+struct policy *policy_new(const char *name);
+int	 policy_copy_into(struct policy *dst, const struct policy *src);
+int	 policy_is_default(const struct policy *);
+
+/* ---- request target (normalize.c) */
+struct qparam {
+	char	*key, *val;	/* decoded, NUL-terminated */
+	size_t	 klen, vlen;
+	int	 used;		/* claimed by the route's parameter list */
+};
+
+struct target {
+	char		*path;		/* decoded, without /v1.NN prefix */
+	size_t		 path_len;
+	int		 version;	/* minor of /v1.NN/, 0 when absent */
+	struct qparam	*q;
+	size_t		 nq;
+	char		*store;		/* owns path and parameter strings */
+};
+
+/* Parse a raw request-target.  Returns 0, or an HTTP status (400/404) with
+ * a one-sentence reason. */
+int	 target_parse(const char *raw, size_t len, struct target *t,
+	    char *why, size_t whylen);
+void	 target_free(struct target *);
+/* "/v1.41/containers/create?name=x": canonical form of the parsed target,
+ * keeping only the parameters marked used; malloc'd. */
+char	*target_canonical(const struct target *);
+const struct qparam *target_param(const struct target *, const char *key);
+size_t	 target_param_count(const struct target *, const char *key);
+
+/* ---- routes (route.c) */
+enum id_kind { ID_NONE = 0, ID_NAME, ID_IMAGE };
+
+#define RT_HIJACK	0x01
+#define RT_JSON		0x02	/* JSON body, inspected */
+#define RT_STREAM	0x04	/* opaque streamed body */
+
+struct route {
+	const char	*method;
+	const char	*pattern;	/* "{}": one segment, "{*}": greedy */
+	const char	*op;		/* "container.create" */
+	const char	*what;		/* "container create" */
+	unsigned	 flags;
+	enum id_kind	 id_kind;	/* charset the path variables obey */
+	const char	*params;	/* "name platform t* buildargs" ('*' repeatable) */
+};
+
+size_t	 route_count(void);
+const struct route *route_at(size_t i);
+/* Match method+path in the engine's order.  Returns the index or -1; the
+ * first path variable is copied to id (NUL-terminated, may be truncated). */
+int	 route_match(const char *method, const char *path, size_t len,
+	    const char **var, size_t *varlen);
+int	 route_id_valid(enum id_kind, const char *s, size_t len);
+int	 route_lookup_op(const char *op);	/* -1 if unknown */
+
+/* ---- decisions (decide.c) */
+struct eval {
+	const struct policy		*pol;
+	const struct policy_request	*req;
+	struct policy_decision		*d;
+	const struct route		*rt;
+	struct target			 t;
+	int				 done;	/* verdict final */
+};
+
+/* Record a denial by check ck; returns 1 when evaluation must stop
+ * (enforced), 0 when the check is audited or off and evaluation goes on.
+ * The first audited denial is kept in the decision. */
+int	 eval_deny(struct eval *, enum check_id, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Malformed or ambiguous request: status 400/404/413, rule "request". */
+void	 eval_reject(struct eval *, int status, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	 eval_check_on(const struct eval *, enum check_id);
+
+/* ---- query checks (query.c) */
+int	 query_check(struct eval *);
+/* Go's httputils.BoolValue: "", 0, no, false, none are false. */
+int	 query_bool(const char *v, size_t len);
+
+/* ---- body checks (body.c and rules_*.c) */
+int	 body_check(struct eval *);
+/* image reference checks shared by body and query rules (images.c) */
+int	 image_check(struct eval *, const char *what, const char *ref,
+	    size_t len);
+
+#endif /* SW_POLICY_INT_H */

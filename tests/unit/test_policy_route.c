@@ -1,0 +1,336 @@
+/*
+ * test_policy_route.c - head-phase decisions of the ci preset: path
+ * normalization, routing, the endpoint allowlist, query rules, header
+ * rejects and the canonical target.  One row per request; each row pins the
+ * verdict, status, rule, canonical target and the exact message.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+#include "t.h"
+
+#define A POLICY_ALLOW
+#define D POLICY_DENY
+#define R POLICY_REJECT
+#define NB POLICY_NEED_BODY
+
+struct row {
+	const char	*method;
+	const char	*target;
+	const char	*ctype;		/* Content-Type or NULL */
+	int		 body;		/* body_present */
+	enum policy_verdict verdict;
+	int		 status;
+	const char	*fwd;		/* canonical target, NULL if none */
+	const char	*op;
+	const char	*msg;		/* policy_format_message() */
+};
+
+static const struct row rows[] = {
+	/* the docker CLI flows */
+	{ "HEAD", "/_ping", NULL, 0, A, 0, "/_ping", "system.ping",
+	    "sockwarden: ping allowed" },
+	{ "GET", "/_ping", NULL, 0, A, 0, "/_ping", "system.ping",
+	    "sockwarden: ping allowed" },
+	{ "GET", "/v1.41/version", NULL, 0, A, 0, "/v1.41/version",
+	    "system.version", "sockwarden: version allowed" },
+	{ "GET", "/v1.41/containers/json?all=1", NULL, 0, A, 0,
+	    "/v1.41/containers/json?all=1", "container.list",
+	    "sockwarden: container list allowed" },
+	{ "POST", "/v1.41/containers/create?name=x", "application/json", 1, NB,
+	    0, "/v1.41/containers/create?name=x", "container.create",
+	    "sockwarden: container create allowed" },
+	{ "POST", "/v1.41/containers/abc/attach?stream=1&stdin=1&stdout=1"
+	    "&stderr=1&detachKeys=ctrl-p%2Cctrl-q", NULL, 0, A, 0,
+	    "/v1.41/containers/abc/attach?stream=1&stdin=1&stdout=1&stderr=1"
+	    "&detachKeys=ctrl-p%2Cctrl-q", "container.attach",
+	    "sockwarden: container attach allowed" },
+	{ "POST", "/v1.41/exec/e1/start", "application/json", 1, NB, 0,
+	    "/v1.41/exec/e1/start", "exec.start",
+	    "sockwarden: exec start allowed" },
+	{ "PUT", "/v1.41/containers/c1/archive?path=%2Ftmp", "application/x-tar",
+	    1, A, 0, "/v1.41/containers/c1/archive?path=%2Ftmp",
+	    "container.archive-put",
+	    "sockwarden: container archive write allowed" },
+	{ "GET", "/v1.41/images/library/alpine:3.18/json", NULL, 0, A, 0,
+	    "/v1.41/images/library/alpine:3.18/json", "image.inspect",
+	    "sockwarden: image inspect allowed" },
+	{ "POST", "/v1.41/build?t=swtest%2Fa&rm=1&networkmode=default"
+	    "&buildargs=%7B%7D&shmsize=0", "application/x-tar", 1, A, 0,
+	    "/v1.41/build?t=swtest%2Fa&rm=1&networkmode=default"
+	    "&buildargs=%7B%7D&shmsize=0", "image.build",
+	    "sockwarden: image build allowed" },
+	{ "POST", "/v1.41/images/create?fromImage=alpine&tag=3.18", NULL, 0, A,
+	    0, "/v1.41/images/create?fromImage=alpine&tag=3.18",
+	    "image.create", "sockwarden: image pull allowed" },
+	{ "GET", "/events?filters=%7B%7D", NULL, 0, A, 0,
+	    "/events?filters=%7B%7D", "system.events",
+	    "sockwarden: events allowed" },
+	/* unknown parameters are dropped, not forwarded */
+	{ "GET", "/v1.41/containers/json?all=1&evil=2", NULL, 0, A, 0,
+	    "/v1.41/containers/json?all=1", "container.list",
+	    "sockwarden: container list allowed" },
+	/* endpoint allowlist */
+	{ "POST", "/v1.41/containers/prune", NULL, 0, D, 403, NULL,
+	    "container.prune", "sockwarden: container prune denied by rule "
+	    "endpoint: container prune is not an allowed endpoint (operation "
+	    "container.prune)" },
+	{ "GET", "/v1.41/swarm", NULL, 0, D, 403, NULL, "swarm.inspect",
+	    "sockwarden: swarm inspect denied by rule endpoint: swarm inspect "
+	    "is not an allowed endpoint (operation swarm.inspect)" },
+	{ "POST", "/grpc", NULL, 0, D, 403, NULL, "grpc",
+	    "sockwarden: buildkit grpc denied by rule endpoint: buildkit grpc "
+	    "is not an allowed endpoint (operation grpc)" },
+	{ "GET", "/debug/pprof/profile?seconds=600", NULL, 0, D, 403, NULL,
+	    "debug", "sockwarden: debug denied by rule endpoint: debug is not "
+	    "an allowed endpoint (operation debug)" },
+	/* trailing slash is significant: no route, like mux */
+	{ "GET", "/v1.41/containers/json/", NULL, 0, D, 403, NULL, "unknown",
+	    "sockwarden: request denied by rule endpoint: GET "
+	    "/containers/json/ is not a known engine endpoint" },
+	{ "GET", "/v1.41/nope", NULL, 0, D, 403, NULL, "unknown",
+	    "sockwarden: request denied by rule endpoint: GET /nope is not a "
+	    "known engine endpoint" },
+	{ "get", "/v1.41/version", NULL, 0, D, 403, NULL, "unknown",
+	    "sockwarden: request denied by rule endpoint: get /version is not "
+	    "a known engine endpoint" },
+	{ "GET", "/Containers/json", NULL, 0, D, 403, NULL, "unknown",
+	    "sockwarden: request denied by rule endpoint: GET /Containers/json "
+	    "is not a known engine endpoint" },
+	{ "OPTIONS", "/v1.41/containers/json", NULL, 0, D, 403, NULL,
+	    "system.options", "sockwarden: options request denied by rule "
+	    "endpoint: options request is not an allowed endpoint (operation "
+	    "system.options)" },
+	{ "GET", "/containers/x/attach/ws", NULL, 0, D, 403, NULL,
+	    "container.attach-ws", "sockwarden: container websocket attach "
+	    "denied by rule endpoint: container websocket attach is not an "
+	    "allowed endpoint (operation container.attach-ws)" },
+	/* %2F decodes before routing: exec create for container "x" */
+	{ "POST", "/v1.41/containers/x%2Fexec", "application/json", 1, NB, 0,
+	    "/v1.41/containers/x/exec", "exec.create",
+	    "sockwarden: exec create allowed" },
+	/* greedy {name:.*}: kill route, container "x/start" is invalid */
+	{ "POST", "/containers/x/start/kill", NULL, 0, D, 403, NULL,
+	    "container.kill", "sockwarden: container kill denied by rule "
+	    "endpoint: the object name in the path is not a valid name" },
+	/* paths the engine would redirect (301) */
+	{ "POST", "/v1.41/containers/../containers/create", NULL, 0, R, 400,
+	    NULL, "", "sockwarden: request rejected: the path is not canonical "
+	    "(dot segment or empty segment); the engine would redirect it" },
+	{ "POST", "//containers/create", NULL, 0, R, 400, NULL, "",
+	    "sockwarden: request rejected: the path is not canonical (dot "
+	    "segment or empty segment); the engine would redirect it" },
+	{ "GET", "/v1.41/containers/%2e%2e/json", NULL, 0, R, 400, NULL, "",
+	    "sockwarden: request rejected: the path is not canonical (dot "
+	    "segment or empty segment); the engine would redirect it" },
+	{ "GET", "/v1.41/containers/%zz/json", NULL, 0, R, 400, NULL, "",
+	    "sockwarden: request rejected: the path has an invalid "
+	    "percent-escape" },
+	{ "GET", "/v1.41/containers/%0a/json", NULL, 0, R, 400, NULL, "",
+	    "sockwarden: request rejected: the decoded path contains a control "
+	    "character" },
+	/* versions */
+	{ "GET", "/V1.41/version", NULL, 0, D, 403, NULL, "unknown",
+	    "sockwarden: request denied by rule endpoint: GET /V1.41/version "
+	    "is not a known engine endpoint" },
+	{ "GET", "/v1.041/version", NULL, 0, R, 400, NULL, "",
+	    "sockwarden: request rejected: unsupported API version in the "
+	    "path (accepted: /v1.24/ to /v1.56/ or none)" },
+	{ "GET", "/v1.41.0/version", NULL, 0, R, 400, NULL, "",
+	    "sockwarden: request rejected: unsupported API version in the "
+	    "path (accepted: /v1.24/ to /v1.56/ or none)" },
+	{ "GET", "/v1..41/version", NULL, 0, R, 400, NULL, "",
+	    "sockwarden: request rejected: unsupported API version in the "
+	    "path (accepted: /v1.24/ to /v1.56/ or none)" },
+	{ "GET", "/v1.12/version", NULL, 0, R, 400, NULL, "",
+	    "sockwarden: request rejected: unsupported API version in the "
+	    "path (accepted: /v1.24/ to /v1.56/ or none)" },
+	{ "GET", "/v1.%34%31/version", NULL, 0, A, 0, "/v1.41/version",
+	    "system.version", "sockwarden: version allowed" },
+	/* query string */
+	{ "POST", "/images/create?fromImage=alpine;x=1", NULL, 0, R, 400, NULL,
+	    "", "sockwarden: request rejected: ';' in the query "
+	    "string is ambiguous (Go drops such parameters on some routes "
+	    "only)" },
+	{ "POST", "/images/create?fromImage=alpine&fromImage=evil", NULL, 0, R,
+	    400, NULL, "image.create", "sockwarden: image pull rejected: the "
+	    "query parameter 'fromImage' is given more than once" },
+	{ "POST", "/images/create?%66romImage=evil.example%2Fx", NULL, 0, D,
+	    403, NULL, "image.create", "sockwarden: image pull denied by rule "
+	    "images: the pulled image 'evil.example/x' is not in the image "
+	    "allowlist" },
+	{ "POST", "/images/create?fromSrc=http%3A%2F%2F169.254.169.254%2F",
+	    NULL, 0, D, 403, NULL, "image.create", "sockwarden: image pull "
+	    "denied by rule image-source: importing an image from a URL is not "
+	    "allowed" },
+	{ "POST", "/images/create?fromSrc=-", "application/x-tar", 1, D, 403,
+	    NULL, "image.create", "sockwarden: image pull denied by rule "
+	    "image-source: importing an image from the request body is not "
+	    "allowed" },
+	{ "POST", "/v1.41/build?networkmode=host", NULL, 1, D, 403, NULL,
+	    "image.build", "sockwarden: image build denied by rule build: "
+	    "build networkmode 'host' is not allowed" },
+	{ "POST", "/v1.41/build?cgroupparent=%2Fsystem.slice", NULL, 1, D,
+	    403, NULL, "image.build", "sockwarden: image build denied by rule "
+	    "cgroup-parent: build cgroupparent '/system.slice' is not "
+	    "allowed" },
+	{ "POST", "/v1.41/build?remote=http%3A%2F%2Fx%2Fc.tar", NULL, 0, D,
+	    403, NULL, "image.build", "sockwarden: image build denied by rule "
+	    "build: a remote build context (remote=) makes the engine fetch a "
+	    "URL" },
+	{ "POST", "/v1.41/build?extrahosts=gw%3Ahost-gateway", NULL, 1, D,
+	    403, NULL, "image.build", "sockwarden: image build denied by rule "
+	    "extra-hosts: build extra host 'gw:host-gateway' points at the "
+	    "host" },
+	{ "POST", "/v1.41/build?version=2&session=abc", NULL, 1, D, 403, NULL,
+	    "image.build", "sockwarden: image build denied by rule build: only "
+	    "the classic builder (version=1) can be inspected" },
+	{ "POST", "/v1.41/containers/c/start?checkpoint-dir=%2Fetc", NULL, 0,
+	    D, 403, NULL, "container.start", "sockwarden: container start "
+	    "denied by rule endpoint: starting from a checkpoint is not "
+	    "allowed" },
+	/* form bodies would override the query */
+	{ "POST", "/images/create?fromImage=alpine",
+	    "application/x-www-form-urlencoded", 1, R, 400, NULL,
+	    "image.create", "sockwarden: image pull rejected: form-encoded "
+	    "bodies are not allowed: the engine would let them override query "
+	    "parameters" },
+	{ "POST", "/build", "Multipart/Form-Data; boundary=x", 1, R, 400,
+	    NULL, "image.build", "sockwarden: image build rejected: "
+	    "form-encoded bodies are not allowed: the engine would let them "
+	    "override query parameters" },
+	{ "POST", "/v1.41/containers/create", "text/plain", 1, R, 400, NULL,
+	    "container.create", "sockwarden: container create rejected: a JSON "
+	    "body needs Content-Type application/json" },
+	{ "POST", "/v1.41/containers/c/start", NULL, 1, R, 400, NULL,
+	    "container.start", "sockwarden: container start rejected: "
+	    "container start takes no request body" },
+	/* request-target forms */
+	{ "GET", "http://x/v1.41/version", NULL, 0, R, 400, NULL, "",
+	    "sockwarden: request rejected: the request target must be an "
+	    "absolute path" },
+	{ "GET", "*", NULL, 0, R, 400, NULL, "", "sockwarden: request "
+	    "rejected: the request target must be an absolute path" },
+};
+
+static void
+run_row(const struct row *r)
+{
+	struct policy_header h[2];
+	struct policy_request q;
+	struct policy_decision d;
+	char msg[512];
+	size_t nh = 0;
+
+	memset(&q, 0, sizeof(q));
+	if (r->ctype != NULL) {
+		h[nh].name = "Content-Type";
+		h[nh].name_len = 12;
+		h[nh].value = r->ctype;
+		h[nh].value_len = strlen(r->ctype);
+		nh++;
+	}
+	q.method = r->method;
+	q.target = r->target;
+	q.target_len = strlen(r->target);
+	q.headers = h;
+	q.nheaders = nh;
+	q.body_present = r->body;
+	policy_eval(policy_default(), &q, &d);
+	policy_format_message(&d, msg, sizeof(msg));
+	if (d.verdict != r->verdict || strcmp(msg, r->msg) != 0)
+		fprintf(stderr, "row: %s %s\n", r->method, r->target);
+	CHECK_INT(d.verdict, r->verdict);
+	if (r->verdict != A && r->verdict != NB)
+		CHECK_INT(d.status, r->status);
+	if (r->fwd != NULL)
+		CHECK_STR(d.target, r->fwd);
+	else
+		CHECK(d.target == NULL);
+	CHECK_STR(d.operation, r->op);
+	CHECK_STR(msg, r->msg);
+	policy_decision_clear(&d);
+}
+
+static void
+test_classification(void)
+{
+	struct policy_request q;
+	struct policy_decision d;
+	struct policy_header up = { "upgrade", 7, "tcp", 3 };
+
+	memset(&q, 0, sizeof(q));
+	q.method = "POST";
+	q.target = "/v1.41/exec/abc/start";
+	q.target_len = strlen(q.target);
+	policy_eval(policy_default(), &q, &d);
+	CHECK_INT(d.hijack, 1);
+	CHECK_INT(d.body_kind, POLICY_BODY_JSON);
+	policy_decision_clear(&d);
+
+	q.target = "/v1.41/build";
+	q.target_len = strlen(q.target);
+	q.body_present = 1;
+	policy_eval(policy_default(), &q, &d);
+	CHECK_INT(d.verdict, POLICY_ALLOW);
+	CHECK_INT(d.hijack, 0);
+	CHECK_INT(d.body_kind, POLICY_BODY_STREAM);
+	policy_decision_clear(&d);
+
+	/* Upgrade on a route that does not hijack */
+	q.target = "/v1.41/containers/c/wait";
+	q.target_len = strlen(q.target);
+	q.body_present = 0;
+	q.headers = &up;
+	q.nheaders = 1;
+	policy_eval(policy_default(), &q, &d);
+	CHECK_INT(d.verdict, POLICY_REJECT);
+	CHECK_INT(d.status, 400);
+	CHECK_STR(d.reason, "an Upgrade header is not allowed on container "
+	    "wait");
+	policy_decision_clear(&d);
+
+	/* ... and allowed on one that does */
+	q.target = "/v1.41/containers/c/attach?stream=1";
+	q.target_len = strlen(q.target);
+	policy_eval(policy_default(), &q, &d);
+	CHECK_INT(d.verdict, POLICY_ALLOW);
+	CHECK_INT(d.hijack, 1);
+	CHECK_INT(d.body_kind, POLICY_BODY_NONE);
+	policy_decision_clear(&d);
+
+	/* the session tunnel of the classic builder */
+	q.method = "POST";
+	q.target = "/session";
+	q.target_len = strlen(q.target);
+	policy_eval(policy_default(), &q, &d);
+	CHECK_INT(d.verdict, POLICY_ALLOW);
+	CHECK_INT(d.hijack, 1);
+	policy_decision_clear(&d);
+}
+
+static void
+test_presets(void)
+{
+	CHECK(policy_preset_text("ci") != NULL);
+	CHECK(policy_preset_text("readonly") != NULL);
+	CHECK(policy_preset_text("deny-all") != NULL);
+	CHECK(policy_preset_text("nope") == NULL);
+	CHECK(strstr(policy_preset_text("ci"), "\"endpoints\"") != NULL);
+	CHECK(policy_default() == policy_default());
+	policy_free(policy_default());	/* a no-op on the built-in */
+	CHECK(policy_name(policy_default()) != NULL);
+}
+
+int
+main(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		run_row(&rows[i]);
+	test_classification();
+	test_presets();
+	return t_done();
+}
