@@ -116,6 +116,8 @@ conn_close(struct conn *c, const char *reason)
 	}
 	c->c_closing = 1;
 	log_debug("conn %" PRIu64 ": close: %s", c->c_id, reason);
+	if (c->c_nreq > 0 && !c->c_audited)
+		audit_exchange_end(c);
 	conn_free_upstream(c);
 	if (c->c_bev != NULL)
 		bufferevent_free(c->c_bev);
@@ -172,7 +174,10 @@ conn_error(struct conn *c, int status, const char *fmt, ...)
 		return;
 	}
 	log_info("conn %" PRIu64 ": %d %s", c->c_id, status, msg);
+	c->c_status = status;
 	(void)http_write_error(bufferevent_get_output(c->c_bev), status, msg, 1);
+	if (c->c_nreq > 0 && !c->c_audited)
+		audit_exchange_end(c);
 	conn_close_after_flush(c);
 }
 
@@ -285,6 +290,8 @@ conn_exchange_done(struct conn *c)
 {
 	const struct http_response_info *ri = http_respp_info(c->c_respp);
 
+	if (!c->c_audited)
+		audit_exchange_end(c);
 	if (!ri->keepalive || c->c_up_eof)
 		conn_free_upstream(c);
 	conn_next_request(c);
@@ -314,10 +321,12 @@ conn_upstream_ensure(struct conn *c)
 static void
 conn_chunk_out(void *arg, const char *data, size_t len)
 {
-	struct evbuffer *out = arg;
+	struct conn *c = arg;
+	struct evbuffer *out = bufferevent_get_output(c->c_up);
 
 	if (len == 0)
 		return;
+	c->c_bytes_in += len;
 	evbuffer_add_printf(out, "%zx\r\n", len);
 	evbuffer_add(out, data, len);
 	evbuffer_add(out, "\r\n", 2);
@@ -354,6 +363,7 @@ conn_forward(struct conn *c)
 		return;
 	}
 	if (c->c_body != NULL) {
+		c->c_bytes_in += evbuffer_get_length(c->c_body);
 		evbuffer_add_buffer(out, c->c_body);
 		c->c_req_done = 1;
 	} else if (framing == BODY_NONE) {
@@ -425,6 +435,10 @@ conn_dispatch(struct conn *c)
 
 	c->c_nreq++;
 	c->c_keepalive = req->keepalive;
+	clock_gettime(CLOCK_MONOTONIC, &c->c_t0);
+	c->c_bytes_in = c->c_bytes_out = 0;
+	c->c_status = 0;
+	c->c_audited = 0;
 	conn_timer_set(c, TIMER_NONE, 0);
 	if (req->chunked)
 		c->c_req_body = BODY_CHUNKED;
@@ -527,6 +541,7 @@ conn_body_stream(struct conn *c, struct evbuffer *in)
 			n = (size_t)c->c_body_left;
 		evbuffer_remove_buffer(in, out, n);
 		c->c_body_left -= n;
+		c->c_bytes_in += n;
 		if (c->c_body_left == 0)
 			c->c_req_done = 1;
 	} else {
@@ -534,7 +549,7 @@ conn_body_stream(struct conn *c, struct evbuffer *in)
 		    evbuffer_get_length(out) < SW_RELAY_HIGH_WATER &&
 		    evbuffer_peek(in, -1, NULL, &v, 1) > 0) {
 			n = http_reqp_feed_chunked(c->c_reqp, v.iov_base,
-			    v.iov_len, conn_chunk_out, out, &res);
+			    v.iov_len, conn_chunk_out, c, &res);
 			evbuffer_drain(in, n);
 		}
 		if (res == HTTP_FEED_ERROR) {
@@ -624,6 +639,7 @@ conn_process_client(struct conn *c)
 			return;
 		case CONN_TUNNEL:
 			if (evbuffer_get_length(in) > 0) {
+				c->c_bytes_in += evbuffer_get_length(in);
 				evbuffer_add_buffer(bufferevent_get_output(c->c_up), in);
 				if (evbuffer_get_length(bufferevent_get_output(
 				    c->c_up)) >= SW_RELAY_HIGH_WATER)
@@ -664,6 +680,7 @@ conn_process_upstream(struct conn *c)
 
 	while (!c->c_closing) {
 		if (c->c_state == CONN_TUNNEL) {
+			c->c_bytes_out += evbuffer_get_length(in);
 			evbuffer_add_buffer(out, in);
 			break;
 		}
@@ -688,6 +705,7 @@ conn_process_upstream(struct conn *c)
 		if (n > 0) {
 			evbuffer_remove_buffer(in, out, n);
 			c->c_resp_started = 1;
+			c->c_bytes_out += n;
 		}
 		if (res == HTTP_FEED_ERROR) {
 			if (!c->c_resp_started || n == 0)
@@ -700,6 +718,7 @@ conn_process_upstream(struct conn *c)
 		if (res == HTTP_FEED_HEAD) {
 			ri = http_respp_info(c->c_respp);
 			conn_timer_set(c, TIMER_NONE, 0);
+			c->c_status = ri->status;
 			if (c->c_hijack && c->c_req_done && (ri->upgrade ||
 			    (ri->status == 200 && ri->docker_stream &&
 			    !ri->has_length))) {

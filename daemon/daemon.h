@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <event2/bufferevent.h>
@@ -58,6 +59,11 @@ struct conn {
 	enum body_framing	 c_req_body;	/* framing of the client body */
 	uint64_t		 c_body_left;	/* Content-Length bytes to go */
 	unsigned		 c_nreq;	/* requests seen on this conn */
+	struct timespec		 c_t0;		/* exchange start (monotonic) */
+	uint64_t		 c_bytes_in;	/* client bytes sent upstream */
+	uint64_t		 c_bytes_out;	/* bytes relayed to the client */
+	int			 c_status;	/* status the client got */
+	unsigned		 c_audited:1;	/* exchange already logged */
 	pid_t			 c_peer_pid;
 	uid_t			 c_peer_uid;
 	gid_t			 c_peer_gid;
@@ -98,6 +104,9 @@ void	 conn_close(struct conn *, const char *reason);
 void	 conn_drain_all(void);
 void	 conn_close_all(const char *reason);
 void	 conn_reap(evutil_socket_t, short, void *);
+
+/* audit.c: one record per exchange (decision, status, bytes, duration) */
+void	 audit_exchange_end(struct conn *);
 
 /* http_write.c */
 int	 http_write_request(struct evbuffer *, const struct http_request *,

@@ -82,7 +82,8 @@ struct policy_errors {
  * Returns 0 and *out, or -1 with every error in errs. */
 int	 policy_compile(const char *name, const char *text, size_t len,
 	    struct policy **out, struct policy_errors *errs);
-/* The compiled-in default (the "ci" preset); never NULL. */
+/* The compiled-in default (the "ci" preset); never NULL.  Shared and
+ * immutable: policy_free() on it is a no-op. */
 struct policy *policy_default(void);
 /* Source text of a built-in preset ("ci", "readonly", "deny-all"), or NULL. */
 const char *policy_preset_text(const char *preset);

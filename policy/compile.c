@@ -273,7 +273,8 @@ get_mode(struct cctx *c, uint32_t v, const char *path, int check,
 static int
 get_roots(struct cctx *c, uint32_t v, const char *path)
 {
-	static const char *const keys[] = { "path", "readonly", NULL };
+	static const char *const keys[] = { "path", "readonly", "subpaths",
+	    NULL };
 	const struct jdoc *d = c->d;
 	struct bind_root *r;
 	char ep[192], kp[224];
@@ -287,7 +288,7 @@ get_roots(struct cctx *c, uint32_t v, const char *path)
 		return -1;
 	for (m = d->n[v].child; m != JNONE; m = d->n[m].next, k++) {
 		const char *s = NULL;
-		int ro = 0;
+		int ro = 0, sub;
 
 		strfmt(ep, sizeof(ep), "%s[%zu]", path, k);
 		if (want(c, m, J_OBJ, ep) == -1 ||
@@ -298,6 +299,12 @@ get_roots(struct cctx *c, uint32_t v, const char *path)
 		strfmt(kp, sizeof(kp), "%s.readonly", ep);
 		if ((f = json_get(d, m, "readonly")) != JNONE &&
 		    get_bool(c, f, kp, &ro) == -1)
+			bad = 1;
+		/* below a writable root a job can plant symlinks */
+		sub = ro;
+		strfmt(kp, sizeof(kp), "%s.subpaths", ep);
+		if ((f = json_get(d, m, "subpaths")) != JNONE &&
+		    get_bool(c, f, kp, &sub) == -1)
 			bad = 1;
 		if ((f = json_get(d, m, "path")) == JNONE) {
 			errs_add(c, d->n[m].off, "%s.path is required", ep);
@@ -322,6 +329,7 @@ get_roots(struct cctx *c, uint32_t v, const char *path)
 		}
 		r[n].path = strdup(s);
 		r[n].readonly = ro;
+		r[n].subpaths = sub;
 		n++;
 	}
 	if (bad) {

@@ -197,6 +197,29 @@ json_body_without_type(struct eval *e)
 	return 1;
 }
 
+/*
+ * An unknown endpoint let through by audit mode: no route, so nothing to
+ * inspect; forward path and query as parsed and any body as an opaque
+ * stream.  Form bodies stay rejected: they are never a policy question.
+ */
+static void
+unknown_audited(struct eval *e)
+{
+	static const struct route none = { "", "", "unknown", "request", 0,
+	    ID_NONE, "" };
+	size_t i;
+
+	e->rt = &none;
+	if (check_headers(e) == -1)
+		return;
+	for (i = 0; i < e->t.nq; i++)
+		e->t.q[i].used = 1;
+	e->d->body_kind = e->req->body_present ? POLICY_BODY_STREAM :
+	    POLICY_BODY_NONE;
+	if ((e->d->target = target_canonical(&e->t)) == NULL)
+		eval_reject(e, 500, "out of memory");
+}
+
 static void
 eval_run(struct eval *e)
 {
@@ -216,9 +239,11 @@ eval_run(struct eval *e)
 	if (ri < 0) {
 		set_str(d->operation, sizeof(d->operation), "unknown");
 		set_str(d->what, sizeof(d->what), "request");
-		eval_deny(e, CK_ENDPOINT, "%s %.*s is not a known engine "
+		if (eval_deny(e, CK_ENDPOINT, "%s %.*s is not a known engine "
 		    "endpoint", r->method, (int)(e->t.path_len > 100 ? 100 :
-		    e->t.path_len), e->t.path);
+		    e->t.path_len), e->t.path))
+			return;
+		unknown_audited(e);
 		return;
 	}
 	e->rt = route_at((size_t)ri);

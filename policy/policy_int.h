@@ -68,6 +68,9 @@ struct strlist {
 struct bind_root {
 	char	*path;		/* canonical absolute path, no trailing '/' */
 	int	 readonly;	/* only read-only binds below it */
+	int	 subpaths;	/* paths below it too, not just itself: a
+				   writable root then lets a job plant a
+				   symlink that the engine follows */
 };
 
 /* Compiled policy; immutable after policy_compile(). */

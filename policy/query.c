@@ -157,6 +157,10 @@ query_build(struct eval *e)
 		    "build extra host '%s' points at the host", q->val))
 			return -1;
 	}
+	for (i = 0; i < e->t.nq; i++)	/* a tag can take over a name */
+		if (strcmp(e->t.q[i].key, "t") == 0 && image_check(e,
+		    "build tag", e->t.q[i].val, e->t.q[i].vlen) == -1)
+			return -1;
 	v = qval(e, "memory", &len);
 	if (p->mem_max > 0 && query_int(v, len) > p->mem_max &&
 	    eval_deny(e, CK_RESOURCES, "build memory %lld exceeds the "

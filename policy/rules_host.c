@@ -157,10 +157,27 @@ bind_root_for(const struct policy *p, const char *src, size_t len)
 	for (i = 0; i < p->nbind_roots; i++) {
 		const char *r = p->bind_roots[i].path;
 		rl = strlen(r);
-		if (rl == 1 && r[0] == '/')
+		if (rl == 1 && r[0] == '/' && p->bind_roots[i].subpaths)
 			return &p->bind_roots[i];
-		if (len >= rl && memcmp(src, r, rl) == 0 &&
-		    (len == rl || src[rl] == '/'))
+		if (len == rl && memcmp(src, r, rl) == 0)
+			return &p->bind_roots[i];
+		if (p->bind_roots[i].subpaths && len > rl &&
+		    memcmp(src, r, rl) == 0 && src[rl] == '/')
+			return &p->bind_roots[i];
+	}
+	return NULL;
+}
+
+/* A root without subpaths that src is below, for a precise message. */
+static const struct bind_root *
+root_above(const struct policy *p, const char *src, size_t len)
+{
+	size_t i, rl;
+
+	for (i = 0; i < p->nbind_roots; i++) {
+		rl = strlen(p->bind_roots[i].path);
+		if (len > rl && memcmp(src, p->bind_roots[i].path, rl) == 0 &&
+		    (src[rl] == '/' || rl == 1))
 			return &p->bind_roots[i];
 	}
 	return NULL;
@@ -183,9 +200,15 @@ host_bind(struct eval *e, const char *src, size_t len, int ro,
 	if (!path_clean(src, len))
 		return eval_deny(e, CK_BINDS, "the host path '%.*s' in %s is "
 		    "not in canonical form", LEN(len), src, where);
-	if ((r = bind_root_for(e->pol, src, len)) == NULL)
+	if ((r = bind_root_for(e->pol, src, len)) == NULL) {
+		if ((r = root_above(e->pol, src, len)) != NULL)
+			return eval_deny(e, CK_BINDS, "the host path '%.*s' "
+			    "(%s) is below the root '%s', which admits only "
+			    "itself (subpaths could be symlinks)", LEN(len),
+			    src, where, r->path);
 		return eval_deny(e, CK_BINDS, "binding the host path '%.*s' "
 		    "(%s) is not allowed", LEN(len), src, where);
+	}
 	if (r->readonly && !ro)
 		return eval_deny(e, CK_BINDS, "the host path '%.*s' (%s) may "
 		    "only be bound read-only", LEN(len), src, where);

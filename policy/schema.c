@@ -8,6 +8,7 @@
  * would type it, and unambiguous after Go's case folding.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "schema.h"
@@ -331,23 +332,47 @@ str_array(const struct jdoc *d, uint32_t arr)
 	return 1;
 }
 
-/* Map members: exact duplicate keys are ambiguous (Go keeps the last). */
+static int
+key_cmp(const void *a, const void *b, void *arg)
+{
+	const struct jdoc *d = arg;
+	const struct jnode *x = &d->n[*(const uint32_t *)a];
+	const struct jnode *y = &d->n[*(const uint32_t *)b];
+
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	return memcmp(x->key, y->key, x->klen);
+}
+
+/* Map members: exact duplicate keys are ambiguous (Go keeps the last).
+ * Sorted, so a map with many keys costs n log n, not n^2. */
 static int
 map_dups(struct eval *e, const struct jdoc *d, uint32_t obj, const char *path)
 {
-	uint32_t a, b;
+	uint32_t *idx, m;
+	size_t n = 0, i;
+	int rc = 0;
 
-	for (a = d->n[obj].child; a != JNONE; a = d->n[a].next)
-		for (b = d->n[a].next; b != JNONE; b = d->n[b].next)
-			if (d->n[a].klen == d->n[b].klen &&
-			    memcmp(d->n[a].key, d->n[b].key, d->n[a].klen) ==
-			    0) {
-				eval_reject(e, 400, "%s has the key '%.*s' "
-				    "twice", path, (int)(d->n[a].klen > 64 ? 64 :
-				    d->n[a].klen), d->n[a].key);
-				return -1;
-			}
-	return 0;
+	if (d->n[obj].count < 2)
+		return 0;
+	if ((idx = malloc(d->n[obj].count * sizeof(*idx))) == NULL) {
+		eval_reject(e, 500, "out of memory");
+		return -1;
+	}
+	for (m = d->n[obj].child; m != JNONE; m = d->n[m].next)
+		idx[n++] = m;
+	qsort_r(idx, n, sizeof(*idx), key_cmp, (void *)(uintptr_t)d);
+	for (i = 1; i < n; i++) {
+		const struct jnode *a = &d->n[idx[i - 1]], *b = &d->n[idx[i]];
+		if (a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0) {
+			eval_reject(e, 400, "%s has the key '%.*s' twice", path,
+			    (int)(a->klen > 64 ? 64 : a->klen), a->key);
+			rc = -1;
+			break;
+		}
+	}
+	free(idx);
+	return rc;
 }
 
 static int check_value(struct eval *, const struct jdoc *, uint32_t,

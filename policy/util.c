@@ -193,6 +193,8 @@ policy_copy_into(struct policy *dst, const struct policy *src)
 		for (i = 0; i < src->nbind_roots; i++) {
 			dst->bind_roots[i].readonly =
 			    src->bind_roots[i].readonly;
+			dst->bind_roots[i].subpaths =
+			    src->bind_roots[i].subpaths;
 			dst->bind_roots[i].path =
 			    strdup(src->bind_roots[i].path);
 			if (dst->bind_roots[i].path == NULL)

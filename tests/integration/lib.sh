@@ -159,16 +159,26 @@ sw_name() {
 
 # ------------------------------------------------------------------ clients
 
+# sw_timed CMD...: run CMD with a time limit of SW_CMD_TIMEOUT (120) s, so a
+# hang through the proxy fails at the command that hung, with its name.
+sw_timed() {
+	local rc=0
+	timeout --foreground -k 5 "${SW_CMD_TIMEOUT:-120}" "$@" || rc=$?
+	[ $rc != 124 ] ||
+	    echo "FAIL-TIMEOUT: no result after ${SW_CMD_TIMEOUT:-120}s: $*" >&2
+	return $rc
+}
+
 dk() {
-	"$DOCKER_CLI" -H "unix://$SW_SOCK" "$@"
+	sw_timed "$DOCKER_CLI" -H "unix://$SW_SOCK" "$@"
 }
 
 dk_direct() {
-	"$DOCKER_CLI" -H "unix://$ENGINE_SOCK" "$@"
+	sw_timed "$DOCKER_CLI" -H "unix://$ENGINE_SOCK" "$@"
 }
 
 sw_curl() {
-	curl -sS --unix-socket "$SW_SOCK" "$@"
+	curl -sS --max-time "${SW_CMD_TIMEOUT:-120}" --unix-socket "$SW_SOCK" "$@"
 }
 
 # sw_clis: the Debian client, then the newer one if present.

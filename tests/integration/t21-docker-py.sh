@@ -44,16 +44,6 @@ keep.remove()
 out = c.containers.run(image, "echo hello from docker-py", remove=True)
 check(out == b"hello from docker-py\n", "containers.run output %r" % out)
 
-ct = c.containers.run(image, "sleep 300", detach=True, name=prefix + "-exec")
-try:
-    res = ct.exec_run("sh -c 'echo exec says $((20+22)); exit 4'")
-    check(res.exit_code == 4 and res.output == b"exec says 42\n",
-          "exec_run: %r" % (res,))
-    res = ct.exec_run(["cat", "/etc/passwd"], demux=True)
-    check(res.output[0].startswith(b"root:x:0:0"), "exec_run demux: %r" % (res.output,))
-finally:
-    ct.remove(force=True)
-
 ct = c.containers.run(image, ["sh", "-c", "for i in 1 2 3 4 5; do echo tick $i; sleep 0.3; done"],
                       detach=True, name=prefix + "-logs")
 try:
@@ -65,6 +55,16 @@ try:
     check(ct.wait(timeout=30)["StatusCode"] == 0, "wait() status")
 finally:
     ct.remove(force=True)
+ct = c.containers.run(image, "sleep 300", detach=True, name=prefix + "-exec")
+try:
+    res = ct.exec_run("sh -c 'echo exec says $((20+22)); exit 4'")
+    check(res.exit_code == 4 and res.output == b"exec says 42\n",
+          "exec_run: %r" % (res,))
+    res = ct.exec_run(["cat", "/etc/passwd"], demux=True)
+    check(res.output[0].startswith(b"root:x:0:0"), "exec_run demux: %r" % (res.output,))
+finally:
+    ct.remove(force=True)
+
 print("docker-py %s: ok" % docker.__version__)
 EOF
 	fail "docker-py flow failed with $py"

@@ -45,11 +45,12 @@ from swhttp import Fail
 sock = sys.argv[1]
 s = swhttp.connect(sock)
 for i in range(3):          # keep-alive works while requests keep coming
+    if i:
+        time.sleep(1.0)     # below idle_timeout each time
     s.sendall(b"GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n")
     r = swhttp.read_response(s, 10)
     if r.status != 200 or r.body != b"OK" or r.closed:
         raise Fail("keep-alive request %d: %r" % (i, r))
-    time.sleep(1.0)         # below idle_timeout each time
 t = swhttp.wait_closed(s, 8)
 if t is None:
     raise Fail("idle keep-alive connection still open 8 s after the last response (idle_timeout 2s)")

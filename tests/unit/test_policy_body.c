@@ -2,7 +2,8 @@
  * test_policy_body.c - body-phase decisions: one row per rule and per
  * bypass of section G of engine-api-security.md, each pinning the verdict
  * and the exact message.  Rows run against the ci preset, or against "ws":
- * ci plus a writable /tmp/sw-ws and a read-only /srv/ro bind root.
+ * ci plus bind roots: writable /tmp/sw-ws (itself only), read-only /srv/ro
+ * and writable /tmp/sw-sub (both with subpaths).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -155,8 +156,18 @@ static const struct row rows[] = {
 	    DENY("binds", "binding the host path '/var/run/docker.sock' "
 	    "(HostConfig.Binds[0]) is not allowed") },
 	{ 0, CC, HC("\"Binds\":[\"data:/data\",\"/anon\"]"), A, OK },
-	{ 1, CC, HC("\"Binds\":[\"/tmp/sw-ws:/ws\",\"/tmp/sw-ws/a/b:/x:rw\"]"),
+	{ 0, CC, HC("\"Binds\":[\"/run/sockwarden/docker.sock:"
+	    "/var/run/docker.sock\"]"), A, OK },
+	{ 0, CC, HC("\"Binds\":[\"/run/sockwarden:/s\"]"), D, DENY("binds",
+	    "binding the host path '/run/sockwarden' (HostConfig.Binds[0]) is "
+	    "not allowed") },
+	{ 1, CC, HC("\"Binds\":[\"/tmp/sw-ws:/ws\",\"/tmp/sw-sub/a/b:/x:rw\"]"),
 	    A, OK },
+	/* a job could plant a symlink below a writable root */
+	{ 1, CC, HC("\"Binds\":[\"/tmp/sw-ws/x:/host\"]"), D, DENY("binds",
+	    "the host path '/tmp/sw-ws/x' (HostConfig.Binds[0]) is below the "
+	    "root '/tmp/sw-ws', which admits only itself (subpaths could be "
+	    "symlinks)") },
 	{ 1, CC, HC("\"Binds\":[\"/tmp/sw-ws2:/ws\"]"), D, DENY("binds",
 	    "binding the host path '/tmp/sw-ws2' (HostConfig.Binds[0]) is not "
 	    "allowed") },
@@ -410,11 +421,17 @@ ws_policy(void)
 
 	CHECK(p != NULL);
 	CHECK_INT(policy_copy_into(p, policy_default()), 0);
-	p->bind_roots = calloc(2, sizeof(*p->bind_roots));
+	while (p->nbind_roots > 0)
+		free(p->bind_roots[--p->nbind_roots].path);
+	free(p->bind_roots);
+	p->bind_roots = calloc(3, sizeof(*p->bind_roots));
 	p->bind_roots[0].path = strdup("/tmp/sw-ws");
 	p->bind_roots[1].path = strdup("/srv/ro");
 	p->bind_roots[1].readonly = 1;
-	p->nbind_roots = 2;
+	p->bind_roots[1].subpaths = 1;
+	p->bind_roots[2].path = strdup("/tmp/sw-sub");
+	p->bind_roots[2].subpaths = 1;
+	p->nbind_roots = 3;
 	return p;
 }
 
@@ -522,6 +539,23 @@ test_audit(void)
 	CHECK_STR(d.rule, "privileged");
 	policy_decision_clear(&d);
 
+	/* an unknown endpoint in audit mode is forwarded as parsed */
+	{
+		struct policy_request q;
+
+		memset(&q, 0, sizeof(q));
+		q.method = "GET";
+		q.target = "/v1.41/future/thing?a=1&b=%2F";
+		q.target_len = strlen(q.target);
+		policy_eval(p, &q, &d);
+		CHECK_INT(d.verdict, POLICY_ALLOW);
+		CHECK_INT(d.audit, 1);
+		CHECK_STR(d.rule, "endpoint");
+		CHECK_STR(d.target, "/v1.41/future/thing?a=1&b=%2F");
+		CHECK_INT(d.body_kind, POLICY_BODY_NONE);
+		policy_decision_clear(&d);
+	}
+
 	/* off: not even audited */
 	p->mode = MODE_ENFORCE;
 	p->ck_mode[CK_PRIVILEGED] = MODE_OFF;
@@ -533,10 +567,47 @@ test_audit(void)
 	policy_free(p);
 }
 
+/* Many map keys cost n log n; a duplicate among them is still found. */
+static void
+test_big_map(void)
+{
+	struct policy_decision d;
+	size_t i, n = 20000, o = 0;
+	char *b = malloc(n * 24 + 64);
+
+	o += (size_t)sprintf(b, "{\"Image\":\"alpine\",\"Labels\":{");
+	for (i = 0; i < n; i++)
+		o += (size_t)sprintf(b + o, "%s\"k%zu\":\"\"", i ? "," : "", i);
+	strcpy(b + o, "}}");
+	eval_body(policy_default(), CC, b, &d);
+	CHECK_INT(d.verdict, POLICY_ALLOW);
+	policy_decision_clear(&d);
+	strcpy(b + o, ",\"k7\":\"x\"}}");
+	eval_body(policy_default(), CC, b, &d);
+	CHECK_INT(d.verdict, POLICY_REJECT);
+	CHECK_STR(d.reason, "Labels has the key 'k7' twice");
+	policy_decision_clear(&d);
+	free(b);
+}
+
+/* A JSON route without a body is decided in the head phase ({}). */
+static void
+test_no_body(void)
+{
+	struct policy_decision d;
+
+	eval_body(policy_default(), "/v1.41/exec/e1/start", "", &d);
+	CHECK_INT(d.verdict, POLICY_ALLOW);
+	CHECK_STR(d.target, "/v1.41/exec/e1/start");
+	policy_decision_clear(&d);
+}
+
 int
 main(void)
 {
 	test_rows();
+	test_big_map();
+	test_no_body();
 	test_phases();
 	test_audit();
 	return t_done();

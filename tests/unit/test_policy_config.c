@@ -236,6 +236,26 @@ test_presets(void)
 }
 
 static void
+test_roots(void)
+{
+	struct policy_errors errs;
+	struct policy *p;
+
+	p = compile_str("{\"checks\": {\"binds\": {\"roots\": ["
+	    "{\"path\": \"/a\"}, {\"path\": \"/b\", \"readonly\": true},"
+	    "{\"path\": \"/c\", \"subpaths\": true}]}}}", &errs);
+	CHECK(p != NULL);
+	if (p == NULL)
+		return;
+	CHECK_INT(p->nbind_roots, 3);
+	CHECK_INT(p->bind_roots[0].subpaths, 0);	/* writable: itself */
+	CHECK_INT(p->bind_roots[1].subpaths, 1);	/* read-only */
+	CHECK_INT(p->bind_roots[2].subpaths, 1);
+	CHECK_INT(p->bind_roots[2].readonly, 0);
+	policy_free(p);
+}
+
+static void
 test_extends(void)
 {
 	struct policy_errors errs;
@@ -280,6 +300,7 @@ main(void)
 	test_good_corpus();
 	test_all_errors();
 	test_presets();
+	test_roots();
 	test_extends();
 	return t_done();
 }

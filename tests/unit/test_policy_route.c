@@ -186,6 +186,10 @@ static const struct row rows[] = {
 	{ "POST", "/v1.41/build?version=2&session=abc", NULL, 1, D, 403, NULL,
 	    "image.build", "sockwarden: image build denied by rule build: only "
 	    "the classic builder (version=1) can be inspected" },
+	{ "POST", "/v1.41/build?t=ok%2Fa&t=evil.example%2Fa%3A1", NULL, 1, D,
+	    403, NULL, "image.build", "sockwarden: image build denied by rule "
+	    "images: the build tag 'evil.example/a' is not in the image "
+	    "allowlist" },
 	{ "POST", "/v1.41/containers/c/start?checkpoint-dir=%2Fetc", NULL, 0,
 	    D, 403, NULL, "container.start", "sockwarden: container start "
 	    "denied by rule endpoint: starting from a checkpoint is not "

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""fakeup.py - a tiny fake upstream for unit-tier tests of the proxy itself
+(never a stand-in for the engine in integration tests).
+
+  fakeup.py SOCKET MODE LOG
+
+MODE silent: accept and never answer (upstream time-outs).
+MODE echo:   answer each request with 200 JSON {"seen": "<request line>"},
+             keep-alive; POST /containers/x/attach without Upgrade gets a
+             404 (a failed hijack attempt, the connection stays HTTP).
+Every request head received is appended to LOG, one request line per line.
+"""
+import os, socket, sys, threading
+
+path, mode, logpath = sys.argv[1], sys.argv[2], sys.argv[3]
+try:
+    os.unlink(path)
+except FileNotFoundError:
+    pass
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(64)
+lock = threading.Lock()
+
+def serve(c):
+    buf = b""
+    try:
+        while True:
+            while b"\r\n\r\n" not in buf:
+                d = c.recv(65536)
+                if not d:
+                    return
+                buf += d
+            if mode == "silent":
+                continue
+            head, buf = buf.split(b"\r\n\r\n", 1)
+            lines = head.split(b"\r\n")
+            clen = 0
+            for h in lines[1:]:
+                k, _, v = h.partition(b":")
+                if k.strip().lower() == b"content-length":
+                    clen = int(v.strip())
+            while len(buf) < clen:
+                d = c.recv(65536)
+                if not d:
+                    return
+                buf += d
+            buf = buf[clen:]
+            with lock, open(logpath, "ab") as f:
+                f.write(lines[0] + b"\n")
+            status = b"404 Not Found" if b"/attach" in lines[0] else b"200 OK"
+            body = b'{"seen":"' + lines[0].replace(b'"', b"'") + b'"}\n'
+            c.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    except OSError:
+        pass
+    finally:
+        c.close()
+
+while True:
+    conn, _ = srv.accept()
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()
