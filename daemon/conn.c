@@ -144,7 +144,8 @@ static void
 conn_close_after_flush(struct conn *c)
 {
 	c->c_state = CONN_CLOSING;
-	conn_timer_set(c, TIMER_NONE, 0);
+	/* A client that never reads must not pin the conn forever. */
+	conn_timer_set(c, TIMER_IDLE, server.conf->header_timeout_ms);
 	conn_free_upstream(c);
 	bufferevent_disable(c->c_bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
@@ -377,6 +378,7 @@ conn_forward(struct conn *c)
 		    "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	log_debug("conn %" PRIu64 ": %s %s -> %s (%s)", c->c_id, req->method,
 	    req->target, c->c_dec.target, c->c_dec.operation);
+	http_reqp_release_head(c->c_reqp);
 	conn_process_client(c);
 }
 
@@ -451,6 +453,9 @@ conn_dispatch(struct conn *c)
 	if (conn_decide(c, NULL, 0) != 0)
 		return;
 	if (c->c_dec.verdict == POLICY_NEED_BODY) {
+		if (c->c_dec.body_limit == 0 ||
+		    c->c_dec.body_limit > server.conf->max_body_bytes)
+			c->c_dec.body_limit = server.conf->max_body_bytes;
 		if (c->c_req_body == BODY_NONE) {
 			if (conn_decide(c, (const unsigned char *)"", 0) == 0)
 				conn_forward(c);

@@ -48,8 +48,8 @@ struct http_reqp {
 	 * so every callback sees one contiguous element. */
 	char		*raw;
 	size_t		 len, cap;
-	struct policy_header *hdrs;	/* SW_MAX_HEADERS, allocated per head */
-	size_t		 nhdrs;
+	struct policy_header *hdrs;	/* grown per head, freed at reset */
+	size_t		 nhdrs, hdrs_cap;
 	struct http_request req;
 
 	enum chunk_state ck;
@@ -107,9 +107,15 @@ reqp_on_header_field(http_parser *p, const char *at, size_t n)
 
 	if (r->nhdrs == SW_MAX_HEADERS)
 		return reqp_fail(r, 431, "too many header fields");
-	if (r->hdrs == NULL &&
-	    (r->hdrs = calloc(SW_MAX_HEADERS, sizeof(*r->hdrs))) == NULL)
-		return reqp_fail(r, 500, "out of memory");
+	if (r->nhdrs == r->hdrs_cap) {
+		size_t ncap = r->hdrs_cap ? r->hdrs_cap * 2 : 16;
+		struct policy_header *nh = reallocarray(r->hdrs, ncap,
+		    sizeof(*nh));
+		if (nh == NULL)
+			return reqp_fail(r, 500, "out of memory");
+		r->hdrs = nh;
+		r->hdrs_cap = ncap;
+	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)at[i];
 		/* RFC 9110 tchar */
@@ -189,13 +195,33 @@ http_reqp_reset(struct http_reqp *r)
 	r->len = r->cap = 0;
 	free(r->hdrs);
 	r->hdrs = NULL;
-	r->nhdrs = 0;
+	r->nhdrs = r->hdrs_cap = 0;
 	memset(&r->req, 0, sizeof(r->req));
 	r->req.content_length = -1;
 	r->ck = CK_SIZE;
 	r->ck_left = 0;
 	r->ck_line = 0;
 	r->ck_digits = 0;
+}
+
+/*
+ * The head was serialized upstream: drop its storage so a long stream or
+ * tunnel does not pin it.  The method stays; target and headers are gone.
+ */
+void
+http_reqp_release_head(struct http_reqp *r)
+{
+	free(r->raw);
+	free(r->hdrs);
+	r->raw = NULL;
+	r->hdrs = NULL;
+	r->len = r->cap = r->nhdrs = r->hdrs_cap = 0;
+	r->req.target = NULL;
+	r->req.target_len = 0;
+	r->req.hdrs = NULL;
+	r->req.nhdrs = 0;
+	r->req.upgrade = NULL;
+	r->req.upgrade_len = 0;
 }
 
 size_t

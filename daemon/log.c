@@ -42,6 +42,9 @@ log_enabled(enum log_level l)
 	return l >= log_min;
 }
 
+static void log_vwrite(enum log_level, int, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_vwrite(enum log_level l, int err, const char *fmt, va_list ap)
 {

@@ -46,6 +46,9 @@ struct http_reqp *http_reqp_new(size_t max_header_bytes);
 void	 http_reqp_free(struct http_reqp *);
 /* Forget the current message; ready for the next request. */
 void	 http_reqp_reset(struct http_reqp *);
+/* Free the parsed head's storage once it has been forwarded (the method
+ * and body framing stay; target and headers become NULL). */
+void	 http_reqp_release_head(struct http_reqp *);
 /* Bytes of the current head seen so far (0: nothing of a request yet). */
 size_t	 http_reqp_head_bytes(const struct http_reqp *);
 /*

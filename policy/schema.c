@@ -223,6 +223,9 @@ static const struct field f_exec_create[] = {
 	{ "AttachStdout", F_BOOL, NULL }, { "Detach", F_BOOL, NULL },
 	{ "DetachKeys", F_STR, NULL }, { "Env", F_STRS, NULL },
 	{ "WorkingDir", F_STR, NULL }, { "Cmd", F_STRSLICE, NULL },
+	/* Sent by docker-py; the engine ignores it (the path names the
+	 * container), so any string is harmless. */
+	{ "Container", F_STR, NULL },
 };
 SCHEMA(schema_exec_create, "ExecOptions", f_exec_create, NULL);
 
