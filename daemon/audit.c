@@ -1,11 +1,312 @@
 /*
- * audit.c - one record per exchange.  Placeholder until the audit log
- * lands (issue 4): conn.c already calls it at the end of every exchange.
+ * audit.c - the audit trail: one JSON line per decision, written when the
+ * exchange ends (conn.c calls audit_exchange_end() once per exchange: after
+ * a relayed response, after sockwarden's own error or denial, or when the
+ * connection dies mid-exchange).  A record names the time, the listener,
+ * the peer's uid/gid/pid (SO_PEERCRED) and, when the peer runs in a
+ * container, that container's id (from /proc/PID/cgroup), the request,
+ * the policy's operation/decision/rule/reason, the status, the bytes each
+ * way and the duration.  Every string from the request is JSON-escaped
+ * with non-ASCII and control bytes as \u00XX, so a hostile path can not
+ * forge a record.  Output goes to stderr (journald) or to a file that
+ * SIGUSR1 reopens for logrotate.  It does not decide anything.
  */
-#include "daemon.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "service.h"
+
+#define AUDIT_LINE_MAX		(24 * 1024)
+#define AUDIT_TARGET_MAX	2048	/* bytes of the request-target kept */
+#define AUDIT_CACHE		256	/* container ids cached per conn id */
+
+static int audit_fd = STDERR_FILENO;	/* -1: off */
+static char *audit_path;		/* NULL: stderr or off */
+static char audit_listener[128] = "";
+static char audit_own_cgroup[4096];
+
+static struct {
+	uint64_t	 conn_id;
+	char		 id[65];	/* "" when not in a container */
+} audit_cache[AUDIT_CACHE];
+
+size_t
+audit_json_escape(const void *data, size_t len, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = data;
+	size_t o = 0;
+
+	if (outlen == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			if (o + 2 >= outlen)
+				break;
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c >= 0x20 && c < 0x7f) {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = (char)c;
+		} else {
+			if (o + 6 >= outlen)
+				break;
+			memcpy(out + o, "\\u00", 4);
+			out[o + 4] = hex[c >> 4];
+			out[o + 5] = hex[c & 15];
+			o += 6;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int
+audit_ishex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/*
+ * The container id in a cgroup file: the last run of exactly 64 lowercase
+ * hex digits in any cgroup path ("/docker/<id>", "docker-<id>.scope",
+ * ".../<id>") that does not also appear in our own cgroup (when the daemon
+ * itself runs in a container, its id is no caller's).
+ */
+int
+audit_container_id(const char *cg, const char *own, char id[65])
+{
+	const char *p = cg, *found = NULL;
+
+	while (*p != '\0') {
+		if (audit_ishex((unsigned char)*p) &&
+		    (p == cg || !audit_ishex((unsigned char)p[-1]))) {
+			size_t n = 0;
+			while (audit_ishex((unsigned char)p[n]))
+				n++;
+			if (n == 64) {
+				char cand[65];
+				memcpy(cand, p, 64);
+				cand[64] = '\0';
+				if (own == NULL || strstr(own, cand) == NULL)
+					found = p;
+			}
+			p += n;
+			continue;
+		}
+		p++;
+	}
+	if (found == NULL)
+		return -1;
+	memcpy(id, found, 64);
+	id[64] = '\0';
+	return 0;
+}
+
+static ssize_t
+audit_read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t n, got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd == -1)
+		return -1;
+	while ((size_t)got < len - 1) {
+		n = read(fd, buf + got, len - 1 - (size_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
+
+static const char *
+audit_container(const struct conn *c)
+{
+	unsigned slot = (unsigned)(c->c_id % AUDIT_CACHE);
+	char path[64], cg[4096];
+
+	if (audit_cache[slot].conn_id == c->c_id)
+		return audit_cache[slot].id;
+	audit_cache[slot].conn_id = c->c_id;
+	audit_cache[slot].id[0] = '\0';
+	if (c->c_peer_pid <= 0)
+		return audit_cache[slot].id;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)c->c_peer_pid);
+	if (audit_read_small(path, cg, sizeof(cg)) > 0 &&
+	    audit_container_id(cg, audit_own_cgroup, audit_cache[slot].id) != 0)
+		audit_cache[slot].id[0] = '\0';
+	return audit_cache[slot].id;
+}
+
+static int
+audit_open_file(void)
+{
+	int fd;
+
+	if (privdrop_helper_active())
+		return privdrop_helper_open_audit();
+	fd = open(audit_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW | O_NOCTTY, 0640);
+	return fd;
+}
+
+/* spec: NULL or "stderr", "off", or an absolute path. */
+int
+audit_open(const char *spec, const char *listener)
+{
+	snprintf(audit_listener, sizeof(audit_listener), "%s",
+	    listener ? listener : "");
+	if (audit_read_small("/proc/self/cgroup", audit_own_cgroup,
+	    sizeof(audit_own_cgroup)) < 0)
+		audit_own_cgroup[0] = '\0';
+	free(audit_path);
+	audit_path = NULL;
+	if (spec == NULL || strcmp(spec, "stderr") == 0) {
+		audit_fd = STDERR_FILENO;
+		return 0;
+	}
+	if (strcmp(spec, "off") == 0) {
+		audit_fd = -1;
+		return 0;
+	}
+	if ((audit_path = strdup(spec)) == NULL)
+		return -1;
+	if ((audit_fd = audit_open_file()) == -1) {
+		log_warn("audit log %s", audit_path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+audit_reopen(void)
+{
+	int fd;
+
+	if (audit_path == NULL)
+		return 0;
+	if ((fd = audit_open_file()) == -1) {
+		log_warn("SIGUSR1: cannot reopen audit log %s; still writing "
+		    "to the old file", audit_path);
+		return -1;
+	}
+	if (audit_fd > STDERR_FILENO)
+		close(audit_fd);
+	audit_fd = fd;
+	log_info("SIGUSR1: audit log %s reopened", audit_path);
+	return 0;
+}
+
+void
+audit_close(void)
+{
+	if (audit_fd > STDERR_FILENO)
+		close(audit_fd);
+	audit_fd = STDERR_FILENO;
+	free(audit_path);
+	audit_path = NULL;
+}
+
+static const char *
+audit_decision(const struct policy_decision *d)
+{
+	switch (d->verdict) {
+	case POLICY_ALLOW:
+		return "allow";
+	case POLICY_DENY:
+		return "deny";
+	case POLICY_REJECT:
+		return "reject";
+	case POLICY_NEED_BODY:
+		return "incomplete";	/* ended before the body decision */
+	}
+	return "?";
+}
 
 void
 audit_exchange_end(struct conn *c)
 {
+	const struct http_request *req;
+	const struct policy_decision *d = &c->c_dec;
+	char line[AUDIT_LINE_MAX], method[100], target[AUDIT_TARGET_MAX * 6 + 1];
+	char op[sizeof(d->operation) * 6], rule[sizeof(d->rule) * 6];
+	char reason[sizeof(d->reason) * 6], when[40], cont[80];
+	const char *decision = audit_decision(d), *cid;
+	struct timespec now, mono;
+	struct tm tm;
+	double ms;
+	int n;
+
 	c->c_audited = 1;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	ms = (double)(mono.tv_sec - c->c_t0.tv_sec) * 1e3 +
+	    (double)(mono.tv_nsec - c->c_t0.tv_nsec) / 1e6;
+	metrics_observe(c, decision);
+	if (audit_fd == -1)
+		return;
+	req = c->c_reqp != NULL ? http_reqp_request(c->c_reqp) : NULL;
+	audit_json_escape(req ? req->method : "", req ? strlen(req->method) : 0,
+	    method, sizeof(method));
+	/* conn.c releases the raw head once forwarded: then the path is the
+	 * canonical target the policy let through. */
+	if (req != NULL && req->target != NULL)
+		audit_json_escape(req->target, req->target_len > AUDIT_TARGET_MAX ?
+		    AUDIT_TARGET_MAX : req->target_len, target, sizeof(target));
+	else if (d->target != NULL)
+		audit_json_escape(d->target, strnlen(d->target, AUDIT_TARGET_MAX),
+		    target, sizeof(target));
+	else
+		target[0] = '\0';
+	audit_json_escape(d->operation, strnlen(d->operation,
+	    sizeof(d->operation)), op, sizeof(op));
+	audit_json_escape(d->rule, strnlen(d->rule, sizeof(d->rule)), rule,
+	    sizeof(rule));
+	audit_json_escape(d->reason, strnlen(d->reason, sizeof(d->reason)),
+	    reason, sizeof(reason));
+	cid = audit_container(c);
+	if (cid[0] != '\0')
+		snprintf(cont, sizeof(cont), "\"%s\"", cid);
+	else
+		snprintf(cont, sizeof(cont), "null");
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	n = (int)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + n, sizeof(when) - (size_t)n, ".%03ldZ",
+	    now.tv_nsec / 1000000);
+
+	n = snprintf(line, sizeof(line),
+	    "{\"type\":\"audit\",\"time\":\"%s\",\"listener\":\"%s\","
+	    "\"conn\":%" PRIu64 ",\"peer_uid\":%d,\"peer_gid\":%d,"
+	    "\"peer_pid\":%d,\"container\":%s,\"method\":\"%s\","
+	    "\"path\":\"%s\",\"operation\":\"%s\",\"decision\":\"%s\","
+	    "\"audit_only\":%s,\"rule\":\"%s\",\"reason\":\"%s\","
+	    "\"status\":%d,\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64
+	    ",\"duration_ms\":%.3f}\n",
+	    when, audit_listener, c->c_id, (int)c->c_peer_uid,
+	    (int)c->c_peer_gid, (int)c->c_peer_pid, cont, method, target, op,
+	    decision, d->verdict == POLICY_ALLOW && d->audit ? "true" : "false",
+	    rule, reason, c->c_status, c->c_bytes_in, c->c_bytes_out,
+	    ms < 0 ? 0.0 : ms);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		/* Cannot happen with the caps above; never emit half JSON. */
+		log_warnx("audit record too long; dropped");
+		return;
+	}
+	if (write(audit_fd, line, (size_t)n) != n)
+		log_warn("audit log write");
 }

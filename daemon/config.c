@@ -20,6 +20,7 @@ conf_defaults(struct sw_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->listen_mode = -1;
+	c->sandbox = -1;
 	c->max_header_bytes = SW_DEFAULT_MAX_HEADER_BYTES;
 	c->max_body_bytes = SW_DEFAULT_MAX_BODY_BYTES;
 	c->header_timeout_ms = SW_DEFAULT_HEADER_TIMEOUT_MS;
@@ -39,6 +40,11 @@ conf_free(struct sw_conf *c)
 	free(c->upstream);
 	free(c->policy);
 	free(c->log_level);
+	free(c->user);
+	free(c->keep_group);
+	free(c->audit_log);
+	free(c->metrics_listen);
+	free(c->listener_name);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -155,6 +161,43 @@ conf_set(struct sw_conf *c, const char *key, const char *v, const char *file,
 		if (log_parse_level(v, &lv) != 0)
 			BAD("must be debug, info, warn or error, got");
 		return conf_set_string(&c->log_level, v);
+	} else if (strcmp(key, "user") == 0) {
+		if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789_.-") != strlen(v) || v[0] == '-')
+			BAD("must be a user name or uid, got");
+		return conf_set_string(&c->user, v);
+	} else if (strcmp(key, "keep_group") == 0) {
+		if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789_.-") != strlen(v) || v[0] == '-')
+			BAD("must be a group name or gid, got");
+		return conf_set_string(&c->keep_group, v);
+	} else if (strcmp(key, "audit_log") == 0) {
+		if (v[0] != '/' && strcmp(v, "stderr") != 0 && strcmp(v, "off") != 0)
+			BAD("must be stderr, off or an absolute path, got");
+		return conf_set_string(&c->audit_log, v);
+	} else if (strcmp(key, "metrics_listen") == 0) {
+		if (strncmp(v, "unix:/", 6) != 0 && strncmp(v, "tcp:", 4) != 0 &&
+		    strcmp(v, "off") != 0)
+			BAD("must be unix:/PATH, tcp:127.0.0.1:PORT or off, got");
+		return conf_set_string(&c->metrics_listen, v);
+	} else if (strcmp(key, "listener_name") == 0) {
+		for (const char *p = v; *p != '\0'; p++)
+			if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\')
+				BAD("must be printable ASCII without spaces or "
+				    "quotes, got");
+		if (strlen(v) > 64)
+			BAD("must be at most 64 characters, got");
+		return conf_set_string(&c->listener_name, v);
+	} else if (strcmp(key, "sandbox") == 0) {
+		if (strcmp(v, "on") == 0)
+			c->sandbox = SW_SANDBOX_ON;
+		else if (strcmp(v, "off") == 0)
+			c->sandbox = SW_SANDBOX_OFF;
+		else if (strcmp(v, "debug") == 0)
+			c->sandbox = SW_SANDBOX_DEBUG;
+		else
+			BAD("must be on, off or debug, got");
+		return 0;
 	} else if (strcmp(key, "max_header_bytes") == 0) {
 		if (conf_parse_size(v, &sz) != 0 || sz < 1024 || sz > 1024 * 1024)
 			BAD("must be a size between 1k and 1m, got");

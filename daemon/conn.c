@@ -139,6 +139,27 @@ conn_close(struct conn *c, const char *reason)
 	event_active(server.reaper, 0, 0);
 }
 
+/*
+ * Our last bytes are out: half-close and linger, reading and discarding
+ * what the client still sends (the rest of a body we answered early), so
+ * it gets to read our answer instead of a reset (RFC 9112 section 9.6).
+ */
+static void
+conn_linger(struct conn *c)
+{
+	if (c->c_client_eof) {
+		conn_close(c, "done");
+		return;
+	}
+	c->c_client_shut = 1;
+	(void)shutdown(bufferevent_getfd(c->c_bev), SHUT_WR);
+	evbuffer_drain(bufferevent_get_input(c->c_bev),
+	    evbuffer_get_length(bufferevent_get_input(c->c_bev)));
+	bufferevent_enable(c->c_bev, EV_READ);
+	conn_timer_set(c, TIMER_IDLE, SW_LINGER_MS < server.conf->header_timeout_ms ?
+	    SW_LINGER_MS : server.conf->header_timeout_ms);
+}
+
 /* Close once the client has received everything queued for it. */
 static void
 conn_close_after_flush(struct conn *c)
@@ -147,9 +168,8 @@ conn_close_after_flush(struct conn *c)
 	/* A client that never reads must not pin the conn forever. */
 	conn_timer_set(c, TIMER_IDLE, server.conf->header_timeout_ms);
 	conn_free_upstream(c);
-	bufferevent_disable(c->c_bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
-		conn_close(c, "done");
+		conn_linger(c);
 	else
 		bufferevent_enable(c->c_bev, EV_WRITE);
 }
@@ -768,7 +788,8 @@ conn_client_write(struct bufferevent *bev, void *arg)
 	if (c->c_closing)
 		return;
 	if (c->c_state == CONN_CLOSING) {
-		conn_close(c, "flushed");
+		if (!c->c_client_shut)
+			conn_linger(c);
 		return;
 	}
 	if (c->c_up != NULL && !c->c_up_eof) {

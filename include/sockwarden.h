@@ -23,6 +23,8 @@
 
 /* Relay buffering: stop reading a side once its peer holds this much. */
 #define SW_RELAY_HIGH_WATER	(256 * 1024)
+/* After an early answer, how long to read and discard a client body. */
+#define SW_LINGER_MS		5000
 
 enum upstream_kind { UPSTREAM_UNIX, UPSTREAM_TCP };
 
@@ -43,7 +45,17 @@ struct sw_conf {
 	unsigned response_timeout_ms;	/* 0 = none */
 	unsigned shutdown_grace_ms;
 	unsigned max_connections;
+	/* build hosts (issue 4) */
+	char	*user;			/* drop to this user when root */
+	char	*keep_group;		/* supplementary group kept, NULL =
+					   the engine socket's group */
+	char	*audit_log;		/* NULL/"stderr", "off" or a path */
+	char	*metrics_listen;	/* "unix:/PATH" or "tcp:127.0.0.1:PORT" */
+	char	*listener_name;		/* "listener" in audit records */
+	int	 sandbox;		/* enum sw_sandbox, -1 = default on */
 };
+
+enum sw_sandbox { SW_SANDBOX_OFF = 0, SW_SANDBOX_ON, SW_SANDBOX_DEBUG };
 
 /* config.c */
 void	 conf_defaults(struct sw_conf *);

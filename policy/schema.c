@@ -553,6 +553,17 @@ schema_check(struct eval *e, const struct jdoc *d, uint32_t node,
 		int kl = (int)(mn->klen > 64 ? 64 : mn->klen);
 
 		idx = field_find(s, mn->key, mn->klen, &f);
+		if (idx < 0 && s == &schema_create && !json_is_zero(d, m) &&
+		    field_find(&s_hostconfig, mn->key, mn->klen, &f) >= 0) {
+			/* Engines up to 20.10 read HostConfig fields given at
+			 * the top level (the deprecated embedded HostConfig).
+			 * Refuse the form outright: as a check it could be
+			 * put in audit mode and let Privileged through. */
+			eval_reject(e, 400, "HostConfig field '%.*s' at the top "
+			    "level of the body (a legacy form the engine still "
+			    "reads); put it inside HostConfig", kl, mn->key);
+			return -1;
+		}
 		if (idx < 0 || idx >= (int)(sizeof(first) / sizeof(first[0]))) {
 			if (json_is_zero(d, m))
 				continue;	/* Go ignores it; so may we */

@@ -21,12 +21,15 @@
 #
 # usage: tests/bench/bench.sh [-o FILE] [--quick] [--rounds N] [--secs S]
 #            [--mb MB] [--streams N] [--no-sockwarden] [--keep] [--profile]
+#   default    ~2.5 minutes: 4 rounds x 3 s, 200 MB transfers, 1000 streams
 #   --quick    ~1 minute: 2 rounds x 2 s, 100 MB transfers, 500 streams
-#   --profile  afterwards, perf-record sockwarden under /_ping c=32 load and
-#              append the top symbols (perf report --no-children) to the output
+#   --profile  afterwards, under /_ping c=32 load: perf-record sockwarden
+#              (top symbols, self time) and count syscalls per request of
+#              sockwarden and haproxy (strace -c); appended to the output
 #   env: SOCKWARDEN=path (default build/daemon/sockwarden),
 #        SWBENCH=path (default build/tests/bench/swbench, else compiled here),
-#        SW_EXTRA_ARGS="..." extra sockwarden arguments (e.g. --policy FILE).
+#        SW_EXTRA_ARGS="..." extra sockwarden arguments (e.g. --policy FILE),
+#        SW_BENCH_ENGINE=fallback: use tests/bench/engine.sh even if lib.sh exists.
 set -u
 set -o pipefail
 
@@ -34,7 +37,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 
 OUT=
-ROUNDS=3
+ROUNDS=4
 SECS=3
 WARM=0.5
 MB=200
@@ -76,7 +79,8 @@ fi
 W=$(mktemp -d /tmp/swbench.XXXXXX)
 RES=$W/results.txt
 : >"$RES"
-B_SW_PID= B_HAP_PID=
+B_SW_PID=
+B_HAP_PID=
 
 b_cleanup() {
 	set +e
@@ -93,6 +97,8 @@ b_cleanup() {
 		case ${TEST_DIR:-} in /tmp/swit.*) rm -rf --one-file-system "$TEST_DIR" ;; esac
 	fi
 }
+trap b_cleanup EXIT
+
 # load generator
 SWBENCH=${SWBENCH:-$ROOT/build/tests/bench/swbench}
 if [ ! -x "$SWBENCH" ] || [ "$HERE/swbench.c" -nt "$SWBENCH" ]; then
@@ -102,7 +108,7 @@ if [ ! -x "$SWBENCH" ] || [ "$HERE/swbench.c" -nt "$SWBENCH" ]; then
 fi
 
 # engine
-if [ -f "$ROOT/tests/integration/lib.sh" ]; then
+if [ -f "$ROOT/tests/integration/lib.sh" ] && [ "${SW_BENCH_ENGINE:-}" != fallback ]; then
 	# shellcheck source=/dev/null
 	. "$ROOT/tests/integration/lib.sh"
 	ENGINE_SRC=tests/integration/lib.sh
@@ -122,15 +128,16 @@ mkdir -p "$W/engine"
 sw_engine_start "$W/engine" || { echo "bench.sh: engine failed to start" >&2; exit 1; }
 [ -S "${ENGINE_SOCK:-}" ] || { echo "bench.sh: ENGINE_SOCK not set / not a socket" >&2; exit 1; }
 DOCKER="/usr/bin/docker -H unix://$ENGINE_SOCK"
-ENGINE_PID=
-if [ -f "$W/engine/pid" ]; then ENGINE_PID=$(cat "$W/engine/pid"); fi
-if [ -z "$ENGINE_PID" ] || ! kill -0 "$ENGINE_PID" 2>/dev/null; then
-	ENGINE_PID=
+# dockerd's pid, for its CPU and RSS figures (lib.sh exports ENGINE_PID,
+# engine.sh SW_ENGINE_PID; else find the dockerd serving ENGINE_SOCK)
+B_ENGINE_PID=${ENGINE_PID:-${SW_ENGINE_PID:-}}
+if [ -z "$B_ENGINE_PID" ] || ! kill -0 "$B_ENGINE_PID" 2>/dev/null; then
+	B_ENGINE_PID=
 	for p in $(pgrep -x dockerd); do
-		if tr '\0' ' ' <"/proc/$p/cmdline" | grep -qF -- "$ENGINE_SOCK"; then ENGINE_PID=$p; fi
+		if tr '\0' ' ' <"/proc/$p/cmdline" | grep -qF -- "$ENGINE_SOCK"; then B_ENGINE_PID=$p; fi
 	done
 fi
-blog "engine: $ENGINE_SOCK (dockerd pid ${ENGINE_PID:-?})"
+blog "engine: $ENGINE_SOCK (dockerd pid ${B_ENGINE_PID:-?})"
 
 wait_sock() { # SOCK PID NAME
 	local i
@@ -176,6 +183,10 @@ if [ "$WITH_SW" = 1 ]; then
 		note "sockwarden binary $SOCKWARDEN not found: sockwarden column skipped"
 		WITH_SW=0
 	else
+		# run a private copy: a rebuild during the run must not pull the
+		# binary from under perf (symbols of a "(deleted)" file are lost)
+		cp "$SOCKWARDEN" "$W/sockwarden" && touch -r "$SOCKWARDEN" "$W/sockwarden"
+		SOCKWARDEN=$W/sockwarden
 		# shellcheck disable=SC2086
 		"$SOCKWARDEN" --listen "$B_SW_SOCK" --upstream "unix:$ENGINE_SOCK" \
 			--foreground --log-level warn ${SW_EXTRA_ARGS:-} >"$W/sockwarden.log" 2>&1 &
@@ -193,7 +204,7 @@ fi
 
 has() { case " $TARGETS " in *" $1 "*) return 0 ;; esac; return 1; }
 sock_of() { case $1 in direct) echo "$ENGINE_SOCK" ;; sockwarden) echo "$B_SW_SOCK" ;; haproxy) echo "$HAP_SOCK" ;; esac; }
-pid_of() { case $1 in direct) echo "${ENGINE_PID:-0}" ;; sockwarden) echo "${B_SW_PID:-0}" ;; haproxy) echo "$B_HAP_PID" ;; esac; }
+pid_of() { case $1 in direct) echo "${B_ENGINE_PID:-0}" ;; sockwarden) echo "${B_SW_PID:-0}" ;; haproxy) echo "$B_HAP_PID" ;; esac; }
 
 # test data: a tar to PUT, a file to GET, a container that logged MB bytes
 BYTES=$((MB * 1000000))
@@ -249,44 +260,98 @@ for r in $(seq 1 "$ROUNDS"); do
 		order="$order ${!idx}"
 	done
 	blog "round $r/$ROUNDS:$order"
-	for t in $order; do
-		s=$(sock_of "$t") p=$(pid_of "$t")
-		for c in $CONCS; do
-			run "$t" "$r" "ping$c" ping -s "$s" -c "$c" -d "$SECS" -w "$WARM" -P "$p"
+	# test-major order: the three targets' runs of one test are adjacent
+	# in time, so a burst of outside load hits them alike
+	for test in $(for c in $CONCS; do echo "ping$c"; done) put get logs; do
+		for t in $order; do
+			s=$(sock_of "$t") p=$(pid_of "$t")
+			case $test in
+			ping*) run "$t" "$r" "$test" ping -s "$s" -c "${test#ping}" -d "$SECS" -w "$WARM" -P "$p" ;;
+			put) run "$t" "$r" put put -s "$s" -u "/containers/$ARCH_ID/archive?path=/" -f "$W/up.tar" -P "$p" ;;
+			get) run "$t" "$r" get get -s "$s" -u "/containers/$ARCH_ID/archive?path=/dl/big.bin" -P "$p" ;;
+			logs) run "$t" "$r" logs get -s "$s" -u "/containers/$LOGS_ID/logs?stdout=1" -P "$p" ;;
+			esac
 		done
-		run "$t" "$r" put put -s "$s" -u "/containers/$ARCH_ID/archive?path=/" -f "$W/up.tar" -P "$p"
-		run "$t" "$r" get get -s "$s" -u "/containers/$ARCH_ID/archive?path=/dl/big.bin" -P "$p"
-		run "$t" "$r" logs get -s "$s" -u "/containers/$LOGS_ID/logs?stdout=1" -P "$p"
 	done
 done
 
 # 3. optional: where does sockwarden spend its time under /_ping load?
+#    perf (sampling; in a VM without a PMU this is cpu-clock, so kernel time
+#    piles up at irq-enable points such as finish_task_switch) and strace -c
+#    (syscalls per request, sockwarden vs haproxy: exact, whatever the noise).
 PERF_TXT=
+syscalls_per_req() { # TARGET -> "name calls/req" lines, plus a total
+	local t=$1 s p st reqs
+	s=$(sock_of "$t") p=$(pid_of "$t")
+	strace -c -f -p "$p" -o "$W/strace.$t" 2>/dev/null &
+	st=$!
+	sleep 0.5
+	reqs=$("$SWBENCH" ping -s "$s" -c 32 -d 2 -w 0 2>/dev/null | sed -n 's/.* reqs=\([0-9]*\).*/\1/p')
+	sleep 0.2
+	kill -INT "$st" 2>/dev/null
+	wait "$st" 2>/dev/null
+	awk -v n="${reqs:-0}" -v t="$t" '
+		$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" && n > 0 { printf "%s %s %.2f\n", t, $NF, $4 / n }
+		' "$W/strace.$t"
+	echo "$t requests ${reqs:-0}"
+}
 if [ "$PROFILE" = 1 ] && has sockwarden && command -v perf >/dev/null; then
-	blog "profiling sockwarden (perf record, /_ping c=32, 5 s)"
+	blog "profiling sockwarden (perf record, /_ping c=32, 4 s)"
 	"$SWBENCH" ping -s "$B_SW_SOCK" -c 32 -d 5 -w 0.5 -P "$B_SW_PID" >"$W/perf-ping.txt" 2>&1 &
 	lg=$!
-	sleep 0.5
-	perf record -q -F 1999 --call-graph dwarf,16384 -o "$W/perf.data" -p "$B_SW_PID" -- sleep 4 \
+	sleep 0.7
+	perf record -q -F 1999 -g -o "$W/perf.data" -p "$B_SW_PID" -- sleep 4 \
 		>/dev/null 2>"$W/perf-record.err"
-	perf stat -e task-clock,context-switches,cpu-migrations,page-faults -p "$B_SW_PID" -- sleep 0.5 \
-		>/dev/null 2>"$W/perf-stat.txt"
 	wait "$lg"
 	PERF_TXT=$W/perf.txt
 	{
-		echo "### sockwarden profile under /_ping c=32 (perf, self time)"
+		echo "### sockwarden profile under /_ping c=32"
 		echo
 		echo '```'
+		echo "# load during the profile (perf itself costs a little):"
 		cat "$W/perf-ping.txt"
-		perf report -i "$W/perf.data" --no-children --stdio --sort dso,symbol -g none \
-			--percent-limit 0.7 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
-		echo
-		echo "# by DSO"
+		echo "# self time by DSO"
 		perf report -i "$W/perf.data" --no-children --stdio --sort dso -g none 2>/dev/null |
-			grep -v '^#' | grep -v '^$' | head -10
+			grep -v '^#' | grep -v '^$' | head -8
+		echo "# self time by symbol (% of all samples)"
+		perf report -i "$W/perf.data" --no-children --stdio --sort dso,symbol -g none \
+			--percent-limit 0.8 2>/dev/null | grep -v '^#' | grep -v '^$' | sed 's/ *- *- *$//' | head -25
+		echo "# user-space symbols only (% of all samples)"
+		perf report -i "$W/perf.data" --no-children --stdio --sort dso,symbol -g none \
+			2>/dev/null | grep -v '^#' | grep -v '^$' | grep -v '\[k\]' | sed 's/ *- *- *$//' | head -25
 		echo '```'
 		echo
+		if command -v strace >/dev/null; then
+			blog "counting syscalls per request (strace -c, /_ping c=32, 2 s each)"
+			for t in sockwarden haproxy; do syscalls_per_req "$t"; done >"$W/syscalls.txt"
+			echo "### syscalls per /_ping request (strace -c -f, c=32)"
+			echo
+			echo "| syscall | sockwarden | haproxy |"
+			echo "|---|---:|---:|"
+			awk '$2 != "requests" { v[$1 " " $2] = $3; names[$2] = 1 }
+			     END { for (n in names) { a = v["sockwarden " n]; b = v["haproxy " n]
+					if (a + 0 < 0.02 && b + 0 < 0.02) continue
+					printf "| %s | %s | %s |\n", n, a == "" ? "0" : a, b == "" ? "0" : b } }' \
+				"$W/syscalls.txt" | sort -t'|' -k3 -gr
+			awk '$2 != "requests" { s[$1] += $3 } $2 == "requests" { r[$1] = $3 }
+			     END { printf "| **total** | **%.2f** | **%.2f** |\n", s["sockwarden"], s["haproxy"]
+				printf "| (requests while traced) | %s | %s |\n", r["sockwarden"], r["haproxy"] }' \
+				"$W/syscalls.txt"
+			echo
+			echo "Calls per request over a 2 s c=32 run under strace (rows under 0.02 for both omitted)."
+			echo
+		fi
 	} >"$PERF_TXT"
+fi
+
+# anything sockwarden logged at warn level or above
+# (audit records, one JSON line per exchange, go to the same file unless
+# SW_EXTRA_ARGS says --audit-log off|PATH: they are part of the measured cost)
+if has sockwarden && [ -s "$W/sockwarden.log" ]; then
+	n_audit=$(grep -c '^{"type":"audit"' "$W/sockwarden.log")
+	n_other=$(grep -vc '^{"type":"audit"' "$W/sockwarden.log")
+	[ "$n_audit" -gt 0 ] && note "sockwarden wrote $n_audit audit records to its stderr (a file); pass SW_EXTRA_ARGS='--audit-log off' to measure without"
+	[ "$n_other" -gt 0 ] && note "sockwarden logged $n_other non-audit line(s) at --log-level warn; first: $(grep -v '^{"type":"audit"' "$W/sockwarden.log" | head -3 | cut -c1-200 | tr '\n' ' ')"
 fi
 
 # ------------------------------------------------------------- report
@@ -312,7 +377,8 @@ TABLE=$W/table.md
 	echo "## sockwarden benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 	echo
 	echo "$(nproc) CPUs, $(uname -r); engine $(dockerd --version 2>/dev/null | sed 's/Docker version //'); $(haproxy -v 2>/dev/null | head -1 | cut -d' ' -f1-3)"
-	echo "Settings: $ROUNDS rounds x ${SECS}s per /_ping run (+${WARM}s warm-up), ${MB} MB transfers, $NSTREAMS idle streams$([ $QUICK = 1 ] && echo ' (--quick)'). Median over rounds; targets rotated each round."
+	echo "Settings: $ROUNDS rounds x ${SECS}s per /_ping run (+${WARM}s warm-up), ${MB} MB transfers, $NSTREAMS idle streams$([ $QUICK = 1 ] && echo ' (--quick)'). Median over rounds; each test runs on the three targets back to back, in an order rotated each round."
+	[ "$WITH_SW" = 1 ] && echo "sockwarden: $("$SOCKWARDEN" --version 2>&1 | head -1) (binary built $(date -u -r "$SOCKWARDEN" '+%H:%M UTC'))${SW_EXTRA_ARGS:+, extra args: $SW_EXTRA_ARGS}"
 	echo "HAProxy: nbthread 1, maxconn 4096, mode tcp, unix@ bind -> unix@ engine server, timeouts 1h, no logging."
 	echo
 	echo "| metric | direct | sockwarden | sw/direct | haproxy | hap/direct | sw/hap |"
@@ -341,10 +407,28 @@ TABLE=$W/table.md
 	d=$(val direct streams kib_per_stream); s=$(val sockwarden streams kib_per_stream); h=$(val haproxy streams kib_per_stream)
 	echo "| RSS KiB per idle /events stream | n/a (dockerd $(fmt "$d" 1)) | $(fmt "$s" 2) | – | $(fmt "$h" 2) | – | $(ratio "$s" "$h") |"
 	d=$(val direct streams headed); s=$(val sockwarden streams headed); h=$(val haproxy streams headed)
-	echo "| idle streams established | $(fmt "$d" 0)/$NSTREAMS | $(fmt "$s" 0)/$NSTREAMS | | $(fmt "$h" 0)/$NSTREAMS | | |"
+	est() { if [ "$1" = na ]; then echo "n/a"; else echo "$(fmt "$1" 0)/$NSTREAMS"; fi; }
+	echo "| idle streams established | $(est "$d") | $(est "$s") | | $(est "$h") | | |"
+	echo
+	# how noisy was it? max/min over rounds of the throughput figures
+	spread() { # TARGET TEST KEY
+		has "$1" || { echo "–"; return; }
+		awk -v t="target=$1" -v s="test=$2" -v k="$3" '
+			$1 == t && $3 == s { for (i = 4; i <= NF; i++) { n = index($i, "=");
+				if (substr($i, 1, n - 1) == k) { v = substr($i, n + 1) + 0;
+					if (!c++ || v < lo) lo = v; if (v > hi) hi = v } } }
+			END { if (c < 2 || lo <= 0) print "–"; else printf "%.2fx\n", hi / lo }' "$RES"
+	}
+	printf "Round-to-round spread (max/min) —"
+	for x in "ping1 rps c=1" "ping32 rps c=32" "put mbps PUT" "get mbps GET" "logs mbps logs"; do
+		set -- $x
+		printf " %s: %s / %s / %s;" "$3" "$(spread direct "$1" "$2")" "$(spread sockwarden "$1" "$2")" "$(spread haproxy "$1" "$2")"
+	done
+	echo " (direct / sockwarden / haproxy; large values mean outside load during the run)."
 	echo
 	echo "Ratios are target/direct (or sockwarden/haproxy): higher is better for req/s and MB/s, lower is better for latency, CPU and RSS."
-	echo "CPU = utime+stime of the proxy process (/proc/PID/stat) over the measured window; the direct column shows dockerd's own figure."
+	echo "CPU = utime+stime of the proxy process (/proc/PID/stat) over the measured window (10 ms ticks); the direct column shows dockerd's own figure (archive PUT/GET run partly in dockerd's docker-untar/tar children, not counted)."
+	echo "RSS per idle stream = (VmRSS after N idle GET /events streams are established + 1 s) - (VmRSS before), / N, measured first on fresh proxies."
 	echo
 	if has sockwarden; then
 		echo "### targets (measured, not asserted)"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/bench/engine.sh - fallback private engine for bench.sh, used only when
 # tests/integration/lib.sh (sw_engine_start / sw_engine_stop) is absent.
 # Same contract: sw_engine_start DIR starts a private dockerd under DIR,
@@ -5,14 +6,14 @@
 # it.  Never touches a system engine.
 
 sw_engine_start() {
-	local d=$1 i applet
+	local d=$1 applet
 	mkdir -p "$d/data" "$d/exec"
 	dockerd --data-root "$d/data" --exec-root "$d/exec" --pidfile "$d/pid" \
 		-H "unix://$d/docker.sock" --bridge=none --iptables=false \
 		--ip6tables=false >"$d/dockerd.log" 2>&1 &
 	SW_ENGINE_PID=$!
 	export ENGINE_SOCK=$d/docker.sock SW_ENGINE_DIR=$d SW_ENGINE_PID
-	for i in $(seq 1 300); do
+	for _ in $(seq 1 300); do
 		if [ -S "$ENGINE_SOCK" ] &&
 		   curl -sf --unix-socket "$ENGINE_SOCK" http://d/_ping >/dev/null 2>&1; then
 			break
@@ -37,6 +38,7 @@ sw_engine_start() {
 
 sw_engine_stop() {
 	[ -n "${SW_ENGINE_PID:-}" ] || return 0
+	# shellcheck disable=SC2046
 	/usr/bin/docker -H "unix://$ENGINE_SOCK" rm -f $(/usr/bin/docker -H "unix://$ENGINE_SOCK" ps -aq) \
 		>/dev/null 2>&1 || true
 	kill "$SW_ENGINE_PID" 2>/dev/null || true

@@ -20,6 +20,9 @@
 #                 (default /usr/local/bin/docker)
 #   PYTHON        interpreter with Debian's python3-docker (default /usr/bin/python3)
 #   ENGINE_SOCK   use this running engine instead of starting one
+#   SW_EXTRA_ARGS extra sockwarden arguments for every start, word-split
+#                 (e.g. "--sandbox off")
+#   SW_CMD_TIMEOUT  limit in seconds for each client command (default 120)
 #   SW_DIRECT=1   develop the tests against the engine: SW_SOCK=$ENGINE_SOCK,
 #                 no sockwarden (tests of proxy-only behaviour skip)
 #   SW_KEEP=1     keep the temporary directory
@@ -198,6 +201,12 @@ sw_http_code() {
 
 _sw_ping_ok() {
 	[ "$(curl -s --max-time 2 --unix-socket "$1" http://docker/_ping 2>/dev/null)" = OK ]
+}
+
+# relay_perm: socat UNIX-LISTEN options giving a relay socket the engine
+# socket's owner, group and mode, so sockwarden treats it like the engine's.
+relay_perm() {
+	stat -c ',user=%u,group=%g,mode=%a' "$ENGINE_SOCK"
 }
 
 # ------------------------------------------------------------------- engine
@@ -392,6 +401,9 @@ sw_proxy_start() {
 	fi
 	[ -x "$SOCKWARDEN" ] || skip "no sockwarden binary at $SOCKWARDEN (build first)"
 	SW_SOCK=${SW_LISTEN:-$SW_DIR/sw.sock}
+	# SW_EXTRA_ARGS: appended to every start (e.g. "--sandbox off")
+	# shellcheck disable=SC2086
+	set -- "$@" ${SW_EXTRA_ARGS:-}
 	if [ "${SW_CONFIG_ONLY:-0}" = 1 ]; then
 		set -- --foreground --log-level debug "$@"
 	else

@@ -9,8 +9,9 @@
 # etc. in the environment; each test starts its own sockwarden.  Prints one
 # PASS/FAIL/SKIP line per test (with the failing test's output) and finally
 # exactly "N passed, N failed" (", N skipped" appended when any).  Exits 1 if
-# any test failed.  Under CI=true a skip counts as a failure and an engine
-# that cannot start fails the tier.
+# any test failed, 77 if no engine could be started (every test skipped),
+# else 0.  Under CI=true a skip counts as a failure and an engine that cannot
+# start fails the tier.
 #
 # Environment: SOCKWARDEN (binary under test, e.g. build-asan/daemon/
 # sockwarden), DOCKER_CLI, DOCKER_CLI_NEW, PYTHON, SW_DIRECT, SW_TEST_TIMEOUT

@@ -35,6 +35,15 @@ for DOCKER_CLI in $(sw_clis); do
 	out=$(echo "from-stdin-$tag" | dk run --rm -i "$SW_IMAGE" cat) ||
 	    fail "$v: run -i failed"
 	assert_eq "from-stdin-$tag" "$out" "$v: run -i with stdin (half-close)"
+	# 8 MB through the hijacked attach each way: stdin in, stdout out
+	head -c 8000000 /dev/urandom > "$TEST_DIR/in.bin"
+	out=$(dk run --rm -i "$SW_IMAGE" sha256sum < "$TEST_DIR/in.bin") ||
+	    fail "$v: run -i with 8 MB of stdin failed"
+	assert_eq "$(sha256sum < "$TEST_DIR/in.bin" | cut -d' ' -f1)" "${out%% *}" \
+	    "$v: sha256 of 8 MB stdin seen in the container"
+	out=$(dk run --rm "$SW_IMAGE" sh -c 'head -c 8000000 /dev/zero' | sha256sum)
+	assert_eq "$(head -c 8000000 /dev/zero | sha256sum)" "$out" \
+	    "$v: sha256 of 8 MB stdout from the container"
 
 	# run -d, then logs -f to the end: the whole sequence, in order
 	name=$(sw_name "logs-$tag")
@@ -82,16 +91,17 @@ DOCKER_CLI=$cli0
 
 # events, streamed: a background `docker events` sees the start of a
 # container run through the proxy, with its name, then is stopped by us.
+# (--since: no race with the stream set-up; it must still stream on)
 name=$(sw_name ev)
+since=$(date +%s)
 sw_bg "$TEST_DIR/events.out" "$DOCKER_CLI" -H "unix://$SW_SOCK" events \
-    --filter type=container --filter event=start \
+    --since "$since" --filter type=container --filter event=start \
     --format '{{.Action}} {{.Actor.Attributes.name}}'
 evpid=$SW_BG_PID
-sleep 1		# let the stream be established before the event
-since=$(date +%s)
 dk run --rm --name "$name" "$SW_IMAGE" true
 wait_for 20 grep -qx "start $name" "$TEST_DIR/events.out" ||
     fail "streamed docker events did not show [start $name]: $(cat "$TEST_DIR/events.out")"
+sleep 1
 kill -0 "$evpid" 2>/dev/null ||
     fail "docker events exited although it should stream forever: $(cat "$TEST_DIR/events.out")"
 kill "$evpid"

@@ -24,6 +24,21 @@ assert_eq "$want" "$(sha256sum < "$TEST_DIR/back.bin" | cut -d' ' -f1)" \
 # and a tar stream on stdout (docker cp CONTAINER:PATH -)
 dk cp "$name:/tmp/big.bin" - | tar -xO -f - big.bin | sha256sum | cut -d' ' -f1 > "$TEST_DIR/s3"
 assert_eq "$sum" "$(cat "$TEST_DIR/s3")" "sha256 via docker cp to stdout"
+# a reader that stalls: sockwarden must apply backpressure (bounded buffers),
+# not swallow the 50 MB while the client does not read
+if [ -n "${SW_PID:-}" ]; then
+	rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$SW_PID/status")
+	dk cp "$name:/tmp/big.bin" - | {
+		sleep 3
+		awk '/^VmRSS/ { print $2 }' "/proc/$SW_PID/status" > "$TEST_DIR/rss1"
+		tar -xO -f - big.bin | sha256sum | cut -d' ' -f1 > "$TEST_DIR/s4"
+	}
+	assert_eq "$sum" "$(cat "$TEST_DIR/s4")" "sha256 via docker cp to a stalled reader"
+	grow=$(( $(cat "$TEST_DIR/rss1") - rss0 ))
+	note "VmRSS $rss0 KiB before, $(cat "$TEST_DIR/rss1") KiB while a 50 MB download stalled 3 s (+$grow KiB)"
+	[ $grow -lt 16384 ] ||
+	    fail "sockwarden grew by $grow KiB while its client stalled on a 50 MB download: no backpressure"
+fi
 dk rm -f "$name" > /dev/null
 
 # --- classic builder: FROM, COPY, RUN; the context includes the 50 MB file

@@ -31,7 +31,7 @@ docker images --format '{{.Repository}}:{{.Tag}}' | sort
 echo "== done"
 EOF
 out=$(dk run --rm --name "$job" -v "$SW_SOCK:/var/run/docker.sock" \
-    -v "$TEST_DIR/job.sh:/job.sh:ro" "$SW_CIJOB_IMAGE" sh /job.sh 2>&1) ||
+    "$SW_CIJOB_IMAGE" sh -c "$(cat "$TEST_DIR/job.sh")" 2>&1) ||
     fail "CI job failed: $out"
 images=$(dk_direct images --format '{{.Repository}}:{{.Tag}}' | sort)
 want=$(printf '== ps\n%s\n== run\nsibling says hi\n== images\n%s\n== done' "$job" "$images")

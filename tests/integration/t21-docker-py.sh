@@ -18,6 +18,7 @@ fi
 
 "$PYTHON" -c 'import docker' 2>/dev/null ||
     skip "$PYTHON has no docker module (install python3-docker)"
+bad=
 for py in "${pys[@]}"; do
 	log "$py: docker $("$py" -c 'import docker; print(docker.__version__)')"
 	DOCKER_HOST="unix://$SW_SOCK" "$py" - "$SW_IMAGE" "$(sw_name py)" <<'EOF' ||
@@ -67,6 +68,7 @@ finally:
 
 print("docker-py %s: ok" % docker.__version__)
 EOF
-	fail "docker-py flow failed with $py"
+	bad="$bad $py"
 done
+[ -z "$bad" ] || fail "docker-py flow failed with:$bad (see above)"
 sw_proxy_stop

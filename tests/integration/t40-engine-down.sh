@@ -13,13 +13,18 @@ sw_require_proxy
 sw_need_engine
 command -v socat > /dev/null || skip "socat not installed"
 
-relay=$TEST_DIR/relay.sock
+# in a searchable directory, like an engine socket (TEST_DIR is 0700 and
+# sockwarden may drop root)
+mkdir -m 0755 "$TEST_DIR/relay"
+relay=$TEST_DIR/relay/relay.sock
 RELAY_PID=
 
 relay_start() {
 	# setsid: socat and its per-connection children form one process
-	# group, killed together by relay_kill
-	setsid socat "UNIX-LISTEN:$relay,fork,unlink-early" \
+	# group, killed together by relay_kill.  -t 3600: socat's default
+	# closes both directions 0.5 s after a half-close, which would cut
+	# the output of attach/exec after the client's CloseWrite
+	setsid socat -t 3600 "UNIX-LISTEN:$relay,fork,unlink-early$(relay_perm)" \
 	    "UNIX-CONNECT:$ENGINE_SOCK" 2>> "$TEST_DIR/socat.log" &
 	RELAY_PID=$!
 	sw_track_pid "-$RELAY_PID"

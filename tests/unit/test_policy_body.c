@@ -132,9 +132,23 @@ static const struct row rows[] = {
 	{ 0, CC, HC("\"CgroupnsMode\":\"host\""), D, DENY("namespaces",
 	    "HostConfig.CgroupnsMode=host shares the host's cgroup "
 	    "namespace") },
-	{ 0, "/v1.40/containers/create", HC("\"Memory\":0"), D,
-	    DENY("namespaces", "an empty HostConfig.CgroupnsMode means host "
-	    "before API 1.41") },
+	/* empty CgroupnsMode is the daemon default at every version */
+	{ 0, "/v1.40/containers/create", HC("\"Memory\":0"), A, OK },
+	/* the deprecated embedded HostConfig: refused whatever the modes */
+	{ 0, CC, "{\"Image\":\"alpine\",\"Privileged\":true}", R,
+	    REJ("HostConfig field 'Privileged' at the top level of the body "
+	    "(a legacy form the engine still reads); put it inside "
+	    "HostConfig") },
+	{ 0, CC, "{\"Image\":\"alpine\",\"HostConfig\":null,"
+	    "\"bindſ\":[\"/:/h\"]}", R,
+	    REJ("HostConfig field 'bindſ' at the top level of the body "
+	    "(a legacy form the engine still reads); put it inside "
+	    "HostConfig") },
+	{ 0, CC, "{\"Image\":\"alpine\",\"Memory\":0}", A, OK },
+	{ 0, CC, "{\"Image\":\"alpine\",\"Memory\":1}", R,
+	    REJ("HostConfig field 'Memory' at the top level of the body "
+	    "(a legacy form the engine still reads); put it inside "
+	    "HostConfig") },
 	{ 0, CC, HC("\"NetworkMode\":\"Host\""), A, OK },
 	{ 0, CC, HC("\"PidMode\":\"container:victim\""), D, DENY("namespaces",
 	    "HostConfig.PidMode joins the pid namespace of another container "

@@ -1,0 +1,65 @@
+# packaging.cmake - lay sockwarden out like a Debian daemon and build the
+# .deb.  `cmake --install` puts the binary in <prefix>/sbin, the settings
+# and policy presets in /etc/sockwarden, the systemd units in
+# /lib/systemd/system and the man pages in <prefix>/share/man.  `cpack -G
+# DEB` (prefix /usr) builds a package whose maintainer scripts create the
+# "sockwarden" user and the socket's client group and enable
+# sockwarden.socket.  It does not build anything itself.
+include(GNUInstallDirs)
+
+set(SW_SYSCONFDIR "/etc/sockwarden" CACHE PATH "sockwarden settings and policy presets")
+set(SW_UNITDIR "/lib/systemd/system" CACHE PATH "systemd system unit directory")
+
+install(FILES ${CMAKE_SOURCE_DIR}/conf/sockwarden.conf
+              ${CMAKE_SOURCE_DIR}/conf/ci.json
+              ${CMAKE_SOURCE_DIR}/conf/readonly.json
+              ${CMAKE_SOURCE_DIR}/conf/deny-all.json
+        DESTINATION ${SW_SYSCONFDIR} PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+
+# The service names the installed binary: rewrite ExecStart for the prefix
+# in effect at install time (/usr for the .deb, /usr/local by default).
+install(CODE "
+  file(READ \"${CMAKE_SOURCE_DIR}/systemd/sockwarden.service\" sw_unit)
+  string(REPLACE \"/usr/sbin/sockwarden\" \"\${CMAKE_INSTALL_PREFIX}/sbin/sockwarden\" sw_unit \"\${sw_unit}\")
+  file(WRITE \"${CMAKE_BINARY_DIR}/systemd/sockwarden.service\" \"\${sw_unit}\")
+")
+install(FILES ${CMAKE_BINARY_DIR}/systemd/sockwarden.service
+              ${CMAKE_SOURCE_DIR}/systemd/sockwarden.socket
+        DESTINATION ${SW_UNITDIR})
+
+install(FILES ${CMAKE_SOURCE_DIR}/docs/man/sockwarden.8
+        DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
+install(FILES ${CMAKE_SOURCE_DIR}/docs/man/sockwarden.conf.5
+              ${CMAKE_SOURCE_DIR}/docs/man/sockwarden-policy.5
+        DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+
+set(CPACK_GENERATOR "DEB")
+set(CPACK_PACKAGE_NAME "sockwarden")
+set(CPACK_PACKAGE_VENDOR "sockwarden")
+set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "policy-enforcing proxy for the Docker Engine API socket")
+set(CPACK_PACKAGE_DESCRIPTION "sockwarden listens on a substitute docker.sock, checks every Docker
+Engine API request against a policy (no privileged containers, host mounts,
+host namespaces, devices, ...) and relays what is allowed to the real engine.")
+set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "sockwarden maintainers <root@localhost>")
+set(CPACK_DEBIAN_PACKAGE_SECTION "admin")
+set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
+find_program(SW_DPKG_SHLIBDEPS dpkg-shlibdeps)
+if(SW_DPKG_SHLIBDEPS)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+else()	# no dpkg-dev: name Debian 12's libraries ourselves
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS
+      "adduser, libc6 (>= 2.34), libevent-2.1-7, libhttp-parser2.9, libseccomp2")
+endif()
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "docker.io | docker-ce")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${CMAKE_SOURCE_DIR}/cmake/deb/postinst
+    ${CMAKE_SOURCE_DIR}/cmake/deb/prerm
+    ${CMAKE_SOURCE_DIR}/cmake/deb/postrm
+    ${CMAKE_SOURCE_DIR}/cmake/deb/conffiles)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
+set(CPACK_WARN_ON_ABSOLUTE_INSTALL_DESTINATION OFF)
+include(CPack)

@@ -1,0 +1,411 @@
+/*
+ * metrics.c - Prometheus text exposition (format 0.0.4) on a listener of
+ * its own, a Unix socket or a loopback TCP port, never the API socket:
+ * requests by operation and decision, a latency histogram, open
+ * connections and streams, bytes each way, reloads and their result.
+ * It answers GET /metrics with Connection: close and nothing else; the
+ * counters are fed by audit.c (one call per exchange) and main.c (reloads),
+ * the gauges are read from the server state at scrape time.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+
+#include "service.h"
+
+#define MET_MAX_SERIES	256		/* (operation, decision) pairs */
+#define MET_MAX_CONNS	16
+#define MET_HEAD_MAX	4096
+
+static const double met_bounds[] = { 0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+    0.25, 0.5, 1, 2.5, 5, 10, 30 };
+#define MET_NB	(sizeof(met_bounds) / sizeof(met_bounds[0]))
+
+static struct {
+	char		 op[48];
+	char		 decision[16];
+	uint64_t	 count;
+} met_series[MET_MAX_SERIES];
+static size_t met_nseries;
+static uint64_t met_other;		/* series beyond the table */
+static uint64_t met_buckets[MET_NB + 1];
+static double met_sum;
+static uint64_t met_count;
+static uint64_t met_bytes_in, met_bytes_out;
+static uint64_t met_reload_ok, met_reload_fail;
+static struct evconnlistener *met_listener;
+static char *met_path;			/* unix socket we created */
+static struct bufferevent *met_conns[MET_MAX_CONNS];
+static unsigned met_nconns;
+
+void
+metrics_observe(const struct conn *c, const char *decision)
+{
+	struct timespec now;
+	double s;
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s = (double)(now.tv_sec - c->c_t0.tv_sec) +
+	    (double)(now.tv_nsec - c->c_t0.tv_nsec) / 1e9;
+	if (s < 0)
+		s = 0;
+	for (i = 0; i < MET_NB && s > met_bounds[i]; i++)
+		;
+	met_buckets[i]++;
+	met_sum += s;
+	met_count++;
+	met_bytes_in += c->c_bytes_in;
+	met_bytes_out += c->c_bytes_out;
+	for (i = 0; i < met_nseries; i++)
+		if (strcmp(met_series[i].op, c->c_dec.operation) == 0 &&
+		    strcmp(met_series[i].decision, decision) == 0)
+			break;
+	if (i == met_nseries) {
+		if (met_nseries == MET_MAX_SERIES) {
+			met_other++;
+			return;
+		}
+		snprintf(met_series[i].op, sizeof(met_series[i].op), "%s",
+		    c->c_dec.operation);
+		snprintf(met_series[i].decision, sizeof(met_series[i].decision),
+		    "%s", decision);
+		met_nseries++;
+	}
+	met_series[i].count++;
+}
+
+void
+metrics_reload(int ok)
+{
+	if (ok)
+		met_reload_ok++;
+	else
+		met_reload_fail++;
+}
+
+/* Label values come from the policy's operation names; escape anyway. */
+static void
+metrics_label(struct evbuffer *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			evbuffer_add_printf(b, "\\%c", *s);
+		else if (*s == '\n')
+			evbuffer_add(b, "\\n", 2);
+		else
+			evbuffer_add(b, s, 1);
+	}
+}
+
+static void
+metrics_render(struct evbuffer *b)
+{
+	unsigned tunnels = 0, streams = 0;
+	uint64_t cum = 0;
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &server.conns, c_entry) {
+		if (c->c_state == CONN_TUNNEL)
+			tunnels++;
+		else if (c->c_state == CONN_FORWARD && c->c_resp_started)
+			streams++;
+	}
+	evbuffer_add_printf(b,
+	    "# HELP sockwarden_requests_total Requests decided, by operation "
+	    "and decision.\n# TYPE sockwarden_requests_total counter\n");
+	for (size_t i = 0; i < met_nseries; i++) {
+		evbuffer_add_printf(b, "sockwarden_requests_total{operation=\"");
+		metrics_label(b, met_series[i].op);
+		evbuffer_add_printf(b, "\",decision=\"%s\"} %" PRIu64 "\n",
+		    met_series[i].decision, met_series[i].count);
+	}
+	if (met_other > 0)
+		evbuffer_add_printf(b, "sockwarden_requests_total{operation="
+		    "\"other\",decision=\"other\"} %" PRIu64 "\n", met_other);
+	evbuffer_add_printf(b,
+	    "# HELP sockwarden_request_duration_seconds Time from request head "
+	    "to the end of the exchange.\n"
+	    "# TYPE sockwarden_request_duration_seconds histogram\n");
+	for (size_t i = 0; i < MET_NB; i++) {
+		cum += met_buckets[i];
+		evbuffer_add_printf(b, "sockwarden_request_duration_seconds_bucket"
+		    "{le=\"%g\"} %" PRIu64 "\n", met_bounds[i], cum);
+	}
+	cum += met_buckets[MET_NB];
+	evbuffer_add_printf(b,
+	    "sockwarden_request_duration_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n"
+	    "sockwarden_request_duration_seconds_sum %.6f\n"
+	    "sockwarden_request_duration_seconds_count %" PRIu64 "\n",
+	    cum, met_sum, met_count);
+	evbuffer_add_printf(b,
+	    "# HELP sockwarden_connections_open Client connections open.\n"
+	    "# TYPE sockwarden_connections_open gauge\n"
+	    "sockwarden_connections_open %u\n"
+	    "# HELP sockwarden_connections_accepted_total Client connections "
+	    "accepted.\n# TYPE sockwarden_connections_accepted_total counter\n"
+	    "sockwarden_connections_accepted_total %" PRIu64 "\n"
+	    "# HELP sockwarden_streams_open Responses being streamed (events, "
+	    "logs, ...).\n# TYPE sockwarden_streams_open gauge\n"
+	    "sockwarden_streams_open %u\n"
+	    "# HELP sockwarden_tunnels_open Hijacked sessions (attach, exec).\n"
+	    "# TYPE sockwarden_tunnels_open gauge\n"
+	    "sockwarden_tunnels_open %u\n"
+	    "# HELP sockwarden_bytes_total Bytes relayed, by direction (in: "
+	    "client to engine).\n# TYPE sockwarden_bytes_total counter\n"
+	    "sockwarden_bytes_total{direction=\"in\"} %" PRIu64 "\n"
+	    "sockwarden_bytes_total{direction=\"out\"} %" PRIu64 "\n"
+	    "# HELP sockwarden_reloads_total Reloads (SIGHUP), by result.\n"
+	    "# TYPE sockwarden_reloads_total counter\n"
+	    "sockwarden_reloads_total{result=\"ok\"} %" PRIu64 "\n"
+	    "sockwarden_reloads_total{result=\"failed\"} %" PRIu64 "\n",
+	    server.nconns, server.next_id, streams, tunnels, met_bytes_in,
+	    met_bytes_out, met_reload_ok, met_reload_fail);
+}
+
+static void
+metrics_conn_free(struct bufferevent *bev)
+{
+	for (size_t i = 0; i < MET_MAX_CONNS; i++)
+		if (met_conns[i] == bev) {
+			met_conns[i] = NULL;
+			met_nconns--;
+		}
+	bufferevent_free(bev);
+}
+
+static void
+metrics_write_done(struct bufferevent *bev, void *arg)
+{
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		metrics_conn_free(bev);
+}
+
+static void
+metrics_reply(struct bufferevent *bev, int status, const char *ctype,
+    struct evbuffer *body)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n", status,
+	    status == 200 ? "OK" : status == 404 ? "Not Found" : "Bad Request",
+	    ctype, body ? evbuffer_get_length(body) : 0);
+	if (body != NULL)
+		evbuffer_add_buffer(out, body);
+	bufferevent_disable(bev, EV_READ);
+	bufferevent_setcb(bev, NULL, metrics_write_done, NULL, NULL);
+	bufferevent_enable(bev, EV_WRITE);
+}
+
+static void
+metrics_read(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev), *body;
+	struct evbuffer_ptr end;
+	char line[128];
+	size_t n;
+
+	end = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+	if (end.pos < 0) {
+		if (evbuffer_get_length(in) > MET_HEAD_MAX)
+			metrics_reply(bev, 400, "text/plain", NULL);
+		return;
+	}
+	n = evbuffer_copyout(in, line, sizeof(line) - 1);
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strcmp(line, "GET /metrics HTTP/1.1") != 0 &&
+	    strcmp(line, "GET /metrics HTTP/1.0") != 0) {
+		metrics_reply(bev, 404, "text/plain", NULL);
+		return;
+	}
+	if ((body = evbuffer_new()) == NULL) {
+		metrics_conn_free(bev);
+		return;
+	}
+	metrics_render(body);
+	metrics_reply(bev, 200, "text/plain; version=0.0.4; charset=utf-8", body);
+	evbuffer_free(body);
+}
+
+static void
+metrics_event(struct bufferevent *bev, short what, void *arg)
+{
+	metrics_conn_free(bev);
+}
+
+static void
+metrics_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct bufferevent *bev;
+	struct timeval tv = { 5, 0 };
+
+	if (met_nconns >= MET_MAX_CONNS || server.draining) {
+		close(fd);
+		return;
+	}
+	if ((bev = bufferevent_socket_new(server.base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		close(fd);
+		return;
+	}
+	for (size_t i = 0; i < MET_MAX_CONNS; i++)
+		if (met_conns[i] == NULL) {
+			met_conns[i] = bev;
+			break;
+		}
+	met_nconns++;
+	bufferevent_setcb(bev, metrics_read, NULL, metrics_event, NULL);
+	bufferevent_set_timeouts(bev, &tv, &tv);
+	bufferevent_enable(bev, EV_READ);
+}
+
+static int
+metrics_bind_unix(const char *path)
+{
+	struct sockaddr_un sun;
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_warnx("metrics_listen: path too long: %s", path);
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return -1;
+	(void)unlink(path);	/* metrics sockets are ours alone */
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(fd, 16) == -1) {
+		umask(old);
+		log_warn("metrics_listen %s", path);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if ((met_path = strdup(path)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* "tcp:127.0.0.1:9323", "tcp:[::1]:9323", "tcp:localhost:9323" only. */
+static int
+metrics_bind_tcp(const char *spec)
+{
+	char host[128];
+	const char *port;
+	struct addrinfo hints, *res = NULL;
+	int fd = -1, one = 1, rc;
+
+	if (spec[0] == '[') {
+		const char *rb = strchr(spec, ']');
+		if (rb == NULL || rb[1] != ':' || (size_t)(rb - spec) >= sizeof(host))
+			goto bad;
+		memcpy(host, spec + 1, (size_t)(rb - spec - 1));
+		host[rb - spec - 1] = '\0';
+		port = rb + 2;
+	} else {
+		const char *colon = strrchr(spec, ':');
+		if (colon == NULL || (size_t)(colon - spec) >= sizeof(host))
+			goto bad;
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+		port = colon + 1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0 || res == NULL) {
+		log_warnx("metrics_listen tcp:%s: %s", spec, gai_strerror(rc));
+		return -1;
+	}
+	if (!((res->ai_family == AF_INET &&
+	    (ntohl(((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr) >> 24)
+	    == 127) || (res->ai_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(
+	    &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr)))) {
+		log_warnx("metrics_listen tcp:%s: only loopback addresses", spec);
+		freeaddrinfo(res);
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) == -1 || bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
+	    listen(fd, 16) == -1) {
+		log_warn("metrics_listen tcp:%s", spec);
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+bad:
+	log_warnx("metrics_listen tcp:%s: expected HOST:PORT", spec);
+	return -1;
+}
+
+/* spec NULL/"off": no metrics unless systemd passed a "metrics" fd. */
+int
+metrics_open(const char *spec, int activated_fd)
+{
+	int fd = activated_fd;
+
+	if (fd == -1) {
+		if (spec == NULL || strcmp(spec, "off") == 0)
+			return 0;
+		if (strncmp(spec, "unix:", 5) == 0)
+			fd = metrics_bind_unix(spec + 5);
+		else if (strncmp(spec, "tcp:", 4) == 0)
+			fd = metrics_bind_tcp(spec + 4);
+		if (fd == -1)
+			return -1;
+	}
+	met_listener = evconnlistener_new(server.base, metrics_accept, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	if (met_listener == NULL) {
+		log_warn("metrics listener");
+		close(fd);
+		return -1;
+	}
+	log_info("metrics on %s", activated_fd != -1 ? "the activated socket "
+	    "\"metrics\"" : spec);
+	return 0;
+}
+
+const char *
+metrics_unix_path(void)
+{
+	return met_path;
+}
+
+/* remove: unlink our socket file (not when the root helper does it). */
+void
+metrics_stop(int remove)
+{
+	if (met_listener != NULL) {
+		evconnlistener_free(met_listener);
+		met_listener = NULL;
+	}
+	for (size_t i = 0; i < MET_MAX_CONNS; i++)
+		if (met_conns[i] != NULL)
+			metrics_conn_free(met_conns[i]);
+	if (remove && met_path != NULL)
+		(void)unlink(met_path);
+	free(met_path);
+	met_path = NULL;
+}
