@@ -35,12 +35,12 @@
 
 struct server server;
 
-static void conn_client_read(struct bufferevent *, void *);
-static void conn_client_write(struct bufferevent *, void *);
-static void conn_client_event(struct bufferevent *, short, void *);
-static void conn_up_read(struct bufferevent *, void *);
-static void conn_up_write(struct bufferevent *, void *);
-static void conn_up_event(struct bufferevent *, short, void *);
+static void conn_client_read(struct sock *, void *);
+static void conn_client_write(struct sock *, void *);
+static void conn_client_event(struct sock *, short, void *);
+static void conn_up_read(struct sock *, void *);
+static void conn_up_write(struct sock *, void *);
+static void conn_up_event(struct sock *, short, void *);
 static void conn_process_client(struct conn *);
 static void conn_process_upstream(struct conn *);
 static void conn_timer_cb(evutil_socket_t, short, void *);
@@ -94,7 +94,7 @@ static void
 conn_free_upstream(struct conn *c)
 {
 	if (c->c_up != NULL) {
-		bufferevent_free(c->c_up);
+		sock_free(c->c_up);
 		c->c_up = NULL;
 	}
 	c->c_up_eof = 0;
@@ -120,7 +120,7 @@ conn_close(struct conn *c, const char *reason)
 		audit_exchange_end(c);
 	conn_free_upstream(c);
 	if (c->c_bev != NULL)
-		bufferevent_free(c->c_bev);
+		sock_free(c->c_bev);
 	c->c_bev = NULL;
 	if (c->c_timer != NULL)
 		event_free(c->c_timer);
@@ -152,10 +152,10 @@ conn_linger(struct conn *c)
 		return;
 	}
 	c->c_client_shut = 1;
-	(void)shutdown(bufferevent_getfd(c->c_bev), SHUT_WR);
-	evbuffer_drain(bufferevent_get_input(c->c_bev),
-	    evbuffer_get_length(bufferevent_get_input(c->c_bev)));
-	bufferevent_enable(c->c_bev, EV_READ);
+	(void)shutdown(sock_fd(c->c_bev), SHUT_WR);
+	evbuffer_drain(sock_input(c->c_bev),
+	    evbuffer_get_length(sock_input(c->c_bev)));
+	sock_read(c->c_bev, 1);
 	conn_timer_set(c, TIMER_IDLE, SW_LINGER_MS < server.conf->header_timeout_ms ?
 	    SW_LINGER_MS : server.conf->header_timeout_ms);
 }
@@ -168,10 +168,9 @@ conn_close_after_flush(struct conn *c)
 	/* A client that never reads must not pin the conn forever. */
 	conn_timer_set(c, TIMER_IDLE, server.conf->header_timeout_ms);
 	conn_free_upstream(c);
-	if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
+	if (evbuffer_get_length(sock_output(c->c_bev)) == 0)
 		conn_linger(c);
-	else
-		bufferevent_enable(c->c_bev, EV_WRITE);
+	/* else: the write callback lingers once the output drains */
 }
 
 /* Answer with sockwarden's own JSON error. */
@@ -196,7 +195,7 @@ conn_error(struct conn *c, int status, const char *fmt, ...)
 	}
 	log_info("conn %" PRIu64 ": %d %s", c->c_id, status, msg);
 	c->c_status = status;
-	(void)http_write_error(bufferevent_get_output(c->c_bev), status, msg, 1);
+	(void)http_write_error(sock_output(c->c_bev), status, msg, 1);
 	if (c->c_nreq > 0 && !c->c_audited)
 		audit_exchange_end(c);
 	conn_close_after_flush(c);
@@ -213,14 +212,14 @@ conn_accept(int fd)
 		goto fail;
 	c->c_magic = CONN_MAGIC;
 	c->c_id = ++server.next_id;
-	c->c_bev = bufferevent_socket_new(server.base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->c_bev = sock_new(server.base, fd, 0);
 	c->c_timer = evtimer_new(server.base, conn_timer_cb, c);
 	c->c_reqp = http_reqp_new(server.conf->max_header_bytes);
 	c->c_respp = http_respp_new();
 	if (c->c_bev == NULL || c->c_timer == NULL || c->c_reqp == NULL ||
 	    c->c_respp == NULL) {
 		if (c->c_bev != NULL)
-			bufferevent_free(c->c_bev);
+			sock_free(c->c_bev);
 		else
 			close(fd);
 		if (c->c_timer != NULL)
@@ -240,10 +239,10 @@ conn_accept(int fd)
 	server.nconns++;
 	c->c_state = CONN_HEAD;
 	c->c_keepalive = 1;
-	bufferevent_setcb(c->c_bev, conn_client_read, conn_client_write,
+	sock_setcb(c->c_bev, conn_client_read, conn_client_write,
 	    conn_client_event, c);
-	bufferevent_setwatermark(c->c_bev, EV_READ, 0, SW_RELAY_HIGH_WATER);
-	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
+	sock_set_read_high(c->c_bev, SW_RELAY_HIGH_WATER);
+	sock_read(c->c_bev, 1);
 	conn_timer_set(c, TIMER_HEADER, server.conf->header_timeout_ms);
 	log_debug("conn %" PRIu64 ": accepted, peer pid %d uid %d", c->c_id,
 	    (int)c->c_peer_pid, (int)c->c_peer_uid);
@@ -297,11 +296,11 @@ conn_next_request(struct conn *c)
 		return;
 	}
 	c->c_state = CONN_HEAD;
-	if (evbuffer_get_length(bufferevent_get_input(c->c_bev)) > 0)
+	if (evbuffer_get_length(sock_input(c->c_bev)) > 0)
 		conn_timer_set(c, TIMER_HEADER, server.conf->header_timeout_ms);
 	else
 		conn_timer_set(c, TIMER_IDLE, server.conf->idle_timeout_ms);
-	bufferevent_enable(c->c_bev, EV_READ);
+	sock_read(c->c_bev, 1);
 	conn_process_client(c);		/* pipelined bytes already here */
 }
 
@@ -326,15 +325,16 @@ conn_upstream_ensure(struct conn *c)
 	if (c->c_up != NULL && !c->c_up_eof)
 		return 0;
 	conn_free_upstream(c);
-	c->c_up = upstream_connect(server.base, &server.up, &err);
+	c->c_up = upstream_connect(server.base, &server.up,
+	    server.conf->connect_timeout_ms, &err);
 	if (c->c_up == NULL) {
 		conn_error(c, 502, "sockwarden: cannot reach engine at %s: %s",
 		    server.up.name, strerror(err));
 		return -1;
 	}
-	bufferevent_setcb(c->c_up, conn_up_read, conn_up_write, conn_up_event, c);
-	bufferevent_setwatermark(c->c_up, EV_READ, 0, SW_RELAY_HIGH_WATER);
-	bufferevent_enable(c->c_up, EV_READ | EV_WRITE);
+	sock_setcb(c->c_up, conn_up_read, conn_up_write, conn_up_event, c);
+	sock_set_read_high(c->c_up, SW_RELAY_HIGH_WATER);
+	sock_read(c->c_up, 1);
 	return 0;
 }
 
@@ -343,7 +343,7 @@ static void
 conn_chunk_out(void *arg, const char *data, size_t len)
 {
 	struct conn *c = arg;
-	struct evbuffer *out = bufferevent_get_output(c->c_up);
+	struct evbuffer *out = sock_output(c->c_up);
 
 	if (len == 0)
 		return;
@@ -371,7 +371,7 @@ conn_forward(struct conn *c)
 
 	if (conn_upstream_ensure(c) != 0)
 		return;
-	out = bufferevent_get_output(c->c_up);
+	out = sock_output(c->c_up);
 	if (c->c_body != NULL) {		/* inspected and held */
 		framing = BODY_LENGTH;
 		length = evbuffer_get_length(c->c_body);
@@ -394,7 +394,7 @@ conn_forward(struct conn *c)
 	c->c_state = CONN_FORWARD;
 	conn_timer_set(c, TIMER_RESPONSE, server.conf->response_timeout_ms);
 	if (req->expect_continue && !c->c_req_done && c->c_body == NULL)
-		evbuffer_add(bufferevent_get_output(c->c_bev),
+		evbuffer_add(sock_output(c->c_bev),
 		    "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	log_debug("conn %" PRIu64 ": %s %s -> %s (%s)", c->c_id, req->method,
 	    req->target, c->c_dec.target, c->c_dec.operation);
@@ -494,7 +494,7 @@ conn_dispatch(struct conn *c)
 		c->c_state = CONN_BODY_WAIT;
 		conn_timer_set(c, TIMER_HEADER, server.conf->header_timeout_ms);
 		if (req->expect_continue)
-			evbuffer_add(bufferevent_get_output(c->c_bev),
+			evbuffer_add(sock_output(c->c_bev),
 			    "HTTP/1.1 100 Continue\r\n\r\n", 25);
 		conn_process_client(c);
 		return;
@@ -555,7 +555,7 @@ conn_body_wait(struct conn *c, struct evbuffer *in)
 static void
 conn_body_stream(struct conn *c, struct evbuffer *in)
 {
-	struct evbuffer *out = bufferevent_get_output(c->c_up);
+	struct evbuffer *out = sock_output(c->c_up);
 	enum http_feed res = HTTP_FEED_MORE;
 	struct evbuffer_iovec v;
 	size_t n;
@@ -589,16 +589,16 @@ conn_body_stream(struct conn *c, struct evbuffer *in)
 		}
 	}
 	if (evbuffer_get_length(out) >= SW_RELAY_HIGH_WATER)
-		bufferevent_disable(c->c_bev, EV_READ);
+		sock_read(c->c_bev, 0);
 	if (c->c_req_done && c->c_resp_done)
 		conn_exchange_done(c);
 }
 
 /* Half-close towards dst once everything queued for it is written. */
 static void
-conn_shut_when_drained(struct conn *c, struct bufferevent *dst, int to_up)
+conn_shut_when_drained(struct conn *c, struct sock *dst, int to_up)
 {
-	if (dst == NULL || evbuffer_get_length(bufferevent_get_output(dst)) > 0)
+	if (dst == NULL || evbuffer_get_length(sock_output(dst)) > 0)
 		return;
 	if (to_up ? c->c_up_shut : c->c_client_shut)
 		return;
@@ -606,22 +606,22 @@ conn_shut_when_drained(struct conn *c, struct bufferevent *dst, int to_up)
 		c->c_up_shut = 1;
 	else
 		c->c_client_shut = 1;
-	(void)shutdown(bufferevent_getfd(dst), SHUT_WR);
+	(void)shutdown(sock_fd(dst), SHUT_WR);
 }
 
 static void
 conn_tunnel_check_done(struct conn *c)
 {
 	if (c->c_client_eof && c->c_up_eof &&
-	    evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0 &&
-	    evbuffer_get_length(bufferevent_get_output(c->c_up)) == 0)
+	    evbuffer_get_length(sock_output(c->c_bev)) == 0 &&
+	    evbuffer_get_length(sock_output(c->c_up)) == 0)
 		conn_close(c, "tunnel finished");
 }
 
 static void
 conn_process_client(struct conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->c_bev);
+	struct evbuffer *in = sock_input(c->c_bev);
 	struct evbuffer_iovec v;
 	enum http_feed res;
 	size_t n;
@@ -665,10 +665,10 @@ conn_process_client(struct conn *c)
 		case CONN_TUNNEL:
 			if (evbuffer_get_length(in) > 0) {
 				c->c_bytes_in += evbuffer_get_length(in);
-				evbuffer_add_buffer(bufferevent_get_output(c->c_up), in);
-				if (evbuffer_get_length(bufferevent_get_output(
+				evbuffer_add_buffer(sock_output(c->c_up), in);
+				if (evbuffer_get_length(sock_output(
 				    c->c_up)) >= SW_RELAY_HIGH_WATER)
-					bufferevent_disable(c->c_bev, EV_READ);
+					sock_read(c->c_bev, 0);
 			}
 			return;
 		case CONN_CLOSING:
@@ -682,13 +682,13 @@ conn_process_client(struct conn *c)
 static void
 conn_tunnel_start(struct conn *c)
 {
-	struct evbuffer *cin = bufferevent_get_input(c->c_bev);
+	struct evbuffer *cin = sock_input(c->c_bev);
 
 	log_debug("conn %" PRIu64 ": hijacked, tunnelling", c->c_id);
 	c->c_state = CONN_TUNNEL;
 	conn_timer_set(c, TIMER_NONE, 0);
-	evbuffer_add_buffer(bufferevent_get_output(c->c_up), cin);
-	bufferevent_enable(c->c_bev, EV_READ);
+	evbuffer_add_buffer(sock_output(c->c_up), cin);
+	sock_read(c->c_bev, 1);
 	if (c->c_client_eof)
 		conn_shut_when_drained(c, c->c_up, 1);
 }
@@ -696,8 +696,8 @@ conn_tunnel_start(struct conn *c)
 static void
 conn_process_upstream(struct conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->c_up);
-	struct evbuffer *out = bufferevent_get_output(c->c_bev);
+	struct evbuffer *in = sock_input(c->c_up);
+	struct evbuffer *out = sock_output(c->c_bev);
 	const struct http_response_info *ri;
 	struct evbuffer_iovec v;
 	enum http_feed res;
@@ -764,11 +764,11 @@ conn_process_upstream(struct conn *c)
 		}
 	}
 	if (!c->c_closing && evbuffer_get_length(out) >= SW_RELAY_HIGH_WATER)
-		bufferevent_disable(c->c_up, EV_READ);
+		sock_read(c->c_up, 0);
 }
 
 static void
-conn_client_read(struct bufferevent *bev, void *arg)
+conn_client_read(struct sock *bev, void *arg)
 {
 	struct conn *c = arg;
 
@@ -780,7 +780,7 @@ conn_client_read(struct bufferevent *bev, void *arg)
 
 /* Client output drained: resume the upstream, or finish a close. */
 static void
-conn_client_write(struct bufferevent *bev, void *arg)
+conn_client_write(struct sock *bev, void *arg)
 {
 	struct conn *c = arg;
 
@@ -793,7 +793,7 @@ conn_client_write(struct bufferevent *bev, void *arg)
 		return;
 	}
 	if (c->c_up != NULL && !c->c_up_eof) {
-		bufferevent_enable(c->c_up, EV_READ);
+		sock_read(c->c_up, 1);
 		conn_process_upstream(c);
 		if (c->c_closing)
 			return;
@@ -806,18 +806,18 @@ conn_client_write(struct bufferevent *bev, void *arg)
 }
 
 static void
-conn_client_event(struct bufferevent *bev, short what, void *arg)
+conn_client_event(struct sock *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 
 	CHECK_CONN(c);
 	if (c->c_closing)
 		return;
-	if (what & BEV_EVENT_ERROR) {
+	if (what & SOCK_ERROR) {
 		conn_close(c, "client connection error");
 		return;
 	}
-	if (!(what & BEV_EVENT_EOF))
+	if (!(what & SOCK_EOF))
 		return;
 	c->c_client_eof = 1;
 	switch (c->c_state) {
@@ -850,7 +850,7 @@ conn_client_event(struct bufferevent *bev, short what, void *arg)
 }
 
 static void
-conn_up_read(struct bufferevent *bev, void *arg)
+conn_up_read(struct sock *bev, void *arg)
 {
 	struct conn *c = arg;
 
@@ -862,7 +862,7 @@ conn_up_read(struct bufferevent *bev, void *arg)
 
 /* Upstream output drained: resume the client, finish a half-close. */
 static void
-conn_up_write(struct bufferevent *bev, void *arg)
+conn_up_write(struct sock *bev, void *arg)
 {
 	struct conn *c = arg;
 
@@ -871,7 +871,7 @@ conn_up_write(struct bufferevent *bev, void *arg)
 		return;
 	if (c->c_state == CONN_FORWARD || c->c_state == CONN_TUNNEL) {
 		if (!c->c_client_eof)
-			bufferevent_enable(c->c_bev, EV_READ);
+			sock_read(c->c_bev, 1);
 		conn_process_client(c);
 		if (c->c_closing)
 			return;
@@ -883,7 +883,7 @@ conn_up_write(struct bufferevent *bev, void *arg)
 }
 
 static void
-conn_up_event(struct bufferevent *bev, short what, void *arg)
+conn_up_event(struct sock *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 	int err = EVUTIL_SOCKET_ERROR();
@@ -891,9 +891,15 @@ conn_up_event(struct bufferevent *bev, short what, void *arg)
 	CHECK_CONN(c);
 	if (c->c_closing)
 		return;
-	if (what & BEV_EVENT_CONNECTED)
+	if (what & SOCK_CONNECTED)
 		return;
-	if (what & BEV_EVENT_ERROR) {
+	if ((what & SOCK_TIMEOUT) && c->c_state == CONN_FORWARD &&
+	    !c->c_resp_started) {
+		conn_error(c, 504, "sockwarden: engine at %s did not accept "
+		    "the connection in time", server.up.name);
+		return;
+	}
+	if (what & SOCK_ERROR) {
 		if (c->c_state == CONN_FORWARD && !c->c_resp_started) {
 			conn_error(c, 502, "sockwarden: cannot reach engine at "
 			    "%s: %s", server.up.name, strerror(err ? err : ECONNRESET));
@@ -906,7 +912,7 @@ conn_up_event(struct bufferevent *bev, short what, void *arg)
 		conn_free_upstream(c);		/* idle keep-alive upstream */
 		return;
 	}
-	if (!(what & BEV_EVENT_EOF))
+	if (!(what & SOCK_EOF))
 		return;
 	c->c_up_eof = 1;
 	switch (c->c_state) {

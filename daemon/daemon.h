@@ -48,8 +48,8 @@ struct conn {
 	uint64_t		 c_id;
 	TAILQ_ENTRY(conn)	 c_entry;	/* server.conns or server.dead */
 	enum conn_state		 c_state;
-	struct bufferevent	*c_bev;		/* client side, owns the fd */
-	struct bufferevent	*c_up;		/* upstream side, NULL when none */
+	struct sock		*c_bev;		/* client side, owns the fd */
+	struct sock		*c_up;		/* upstream side, NULL when none */
 	struct event		*c_timer;	/* header/idle/response timer */
 	enum conn_timer		 c_timer_kind;
 	struct http_reqp	*c_reqp;	/* request head parser */
@@ -97,6 +97,27 @@ struct server {
 
 extern struct server server;
 
+/* sock.c: buffered non-blocking socket (owns its fd) */
+struct sock;
+#define SOCK_READING	0x01
+#define SOCK_WRITING	0x02
+#define SOCK_EOF	0x10
+#define SOCK_ERROR	0x20
+#define SOCK_TIMEOUT	0x40
+#define SOCK_CONNECTED	0x80
+typedef void (*sock_cb)(struct sock *, void *);
+typedef void (*sock_event_cb)(struct sock *, short, void *);
+/* connect_timeout_ms > 0: fd is connecting; CONNECTED/ERROR/TIMEOUT follow */
+struct sock *sock_new(struct event_base *, int fd, unsigned connect_timeout_ms);
+void	 sock_setcb(struct sock *, sock_cb readcb, sock_cb writecb,
+	    sock_event_cb eventcb, void *arg);
+void	 sock_set_read_high(struct sock *, size_t);
+void	 sock_read(struct sock *, int on);
+struct evbuffer *sock_input(struct sock *);
+struct evbuffer *sock_output(struct sock *);
+int	 sock_fd(const struct sock *);
+void	 sock_free(struct sock *);
+
 /* conn.c */
 void	 conn_init(void);
 void	 conn_accept(int fd);
@@ -117,8 +138,8 @@ const char *http_status_text(int);
 
 /* upstream.c */
 int	 upstream_parse(const char *spec, struct upstream_addr *);
-struct bufferevent *upstream_connect(struct event_base *,
-	    const struct upstream_addr *, int *err);
+struct sock *upstream_connect(struct event_base *,
+	    const struct upstream_addr *, unsigned connect_timeout_ms, int *err);
 
 /* listener.c */
 int	 listener_open(const struct sw_conf *, int *fdp);

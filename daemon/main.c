@@ -166,6 +166,40 @@ explain_hold(void *arg, const char *data, size_t len)
 }
 
 /*
+ * Request files written by hand (or a heredoc) end their lines with LF.
+ * When the head holds no CR at all, turn its LFs into CRLF so the daemon's
+ * strict parser can read it; the body is left alone.  A head that mixes
+ * both is given as is, and the parser says what is wrong with it.
+ */
+static char *
+explain_crlf(char *raw, size_t *lenp)
+{
+	size_t len = *lenp, head, extra = 0, o = 0;
+	char *end = memmem(raw, len, "\n\n", 2), *out;
+
+	if (end == NULL || memchr(raw, '\r', (size_t)(end - raw)) != NULL)
+		return raw;
+	head = (size_t)(end - raw) + 2;
+	for (size_t i = 0; i < head; i++)
+		extra += raw[i] == '\n';
+	if ((out = malloc(len + extra + 1)) == NULL) {
+		free(raw);
+		return NULL;
+	}
+	for (size_t i = 0; i < head; i++) {
+		if (raw[i] == '\n')
+			out[o++] = '\r';
+		out[o++] = raw[i];
+	}
+	memcpy(out + o, raw + head, len - head);
+	o += len - head;
+	out[o] = '\0';
+	free(raw);
+	*lenp = o;
+	return out;
+}
+
+/*
  * explain: parse one raw HTTP request exactly as the daemon would and print
  * the decision.  Exit 0 allowed, 3 denied or rejected, 1 usage/input error.
  */
@@ -202,6 +236,8 @@ cmd_explain(int argc, char **argv)
 		return 1;
 	memset(&d, 0, sizeof(d));
 	if ((raw = read_file(req_path, 64 * 1024 * 1024, &len)) == NULL)
+		goto out;
+	if ((raw = explain_crlf(raw, &len)) == NULL)
 		goto out;
 	rp = http_reqp_new(SW_DEFAULT_MAX_HEADER_BYTES);
 	body = evbuffer_new();

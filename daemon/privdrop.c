@@ -5,10 +5,11 @@
  * the one that reaches the engine socket (setting "keep_group", default
  * the socket's group), in the order setgroups -> setresgid -> setresuid,
  * each checked.  Started as non-root (systemd User=) it changes nothing.
- * Without an explicit "user", a root start whose engine socket the new
- * user could not reach (absent, or no group/other write bit) stays root,
- * still under no_new_privs and seccomp, and says so; with "user" set the
- * drop always happens.
+ * An engine socket that is not there yet means group "docker" (dockerd's
+ * default) when it exists.  Without an explicit "user", a root start whose
+ * engine socket the new user could not reach (no group/other write bit,
+ * or absent with no docker group) stays root, still under no_new_privs
+ * and seccomp, and says so; with "user" set the drop always happens.
  *
  * Two things an unprivileged process cannot do for itself are kept in a
  * tiny root helper forked before the drop: removing the daemon's own
@@ -138,6 +139,18 @@ privdrop_plan(const struct sw_conf *conf, const struct upstream_addr *up,
 		    (const struct sockaddr_un *)&up->ss;
 
 		if (stat(sun->sun_path, &st) == -1) {
+			struct group *gr = getgrnam("docker");
+
+			if (gr != NULL) {
+				/* The engine may start later; dockerd's
+				 * default group is the best guess. */
+				log_info("%s: engine socket not there yet; "
+				    "keeping group docker (dockerd's default; "
+				    "set keep_group to choose)", sun->sun_path);
+				p->keep = gr->gr_gid;
+				p->keep_set = 1;
+				goto done;
+			}
 			if (conf->user == NULL) {
 				/* Nobody knows yet which identity will reach
 				 * the engine: stay root (sandboxed), loudly. */
@@ -147,7 +160,6 @@ privdrop_plan(const struct sw_conf *conf, const struct upstream_addr *up,
 				memset(p, 0, sizeof(*p));
 				return 0;
 			}
-			/* The engine may start later: run, answer 502s. */
 			log_warn("%s: cannot find the engine socket's group "
 			    "(set keep_group); keeping no group", sun->sun_path);
 			goto done;
@@ -206,8 +218,9 @@ privdrop_pin_upstream(struct upstream_addr *up)
 	base = sun->sun_path + (slash - dir) + 1;
 	*slash = '\0';
 	if (chdir(dir[0] ? dir : "/") == -1) {
-		log_warn("chdir %s", dir[0] ? dir : "/");
-		return -1;
+		/* Not there yet: connect by the full path, as the new user. */
+		log_warn("chdir %s; connecting by absolute path", dir[0] ? dir : "/");
+		return 0;
 	}
 	memmove(sun->sun_path, base, strlen(base) + 1);
 	up->sslen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +

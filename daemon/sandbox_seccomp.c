@@ -26,6 +26,8 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -113,6 +115,15 @@ sb_socket(scmp_filter_ctx ctx, int family)
 	return rc;
 }
 
+/* setsockopt(2): only TCP_NODELAY on a new TCP upstream connection. */
+static int
+sb_setsockopt(scmp_filter_ctx ctx)
+{
+	return SB_ADD(ctx, SCMP_SYS(setsockopt), 2,
+	    SCMP_A1_32(SCMP_CMP_EQ, IPPROTO_TCP),
+	    SCMP_A2_32(SCMP_CMP_EQ, TCP_NODELAY));
+}
+
 /* ioctl(2): libevent sizes reads with FIONREAD, nothing else. */
 static int
 sb_ioctl(scmp_filter_ctx ctx)
@@ -196,6 +207,8 @@ sb_build(enum sw_sandbox mode, int family, int allow_unlink)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlink), 0);
 	if (rc == 0 && allow_unlink)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 0);
+	if (rc == 0 && family != AF_UNIX)
+		rc = sb_setsockopt(ctx);
 	if (rc == 0)
 		rc = sb_ioctl(ctx);
 	if (rc == 0)

@@ -69,15 +69,15 @@ upstream_parse(const char *spec, struct upstream_addr *u)
 }
 
 /*
- * Start a connection.  Returns a bufferevent owning the fd (connected, or
- * connecting: completion or failure arrives as an event), or NULL with *err
- * set when the connect failed at once (ENOENT, ECONNREFUSED, ...).
+ * Start a connection.  Returns a sock owning the fd (connected, or
+ * connecting: CONNECTED, ERROR or TIMEOUT arrives as an event), or NULL
+ * with *err set when the connect failed at once (ENOENT, ECONNREFUSED, ...).
  */
-struct bufferevent *
+struct sock *
 upstream_connect(struct event_base *base, const struct upstream_addr *u,
-    int *err)
+    unsigned connect_timeout_ms, int *err)
 {
-	struct bufferevent *bev;
+	struct sock *s;
 	int fd, one = 1;
 
 	fd = socket(u->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -88,12 +88,11 @@ upstream_connect(struct event_base *base, const struct upstream_addr *u,
 	if (u->kind == UPSTREAM_TCP)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (connect(fd, (const struct sockaddr *)&u->ss, u->sslen) == 0) {
-		if ((bev = bufferevent_socket_new(base, fd,
-		    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		if ((s = sock_new(base, fd, 0)) == NULL) {
 			close(fd);
 			*err = ENOMEM;
 		}
-		return bev;
+		return s;
 	}
 	if (errno != EINPROGRESS) {
 		/* A full unix-socket backlog is EAGAIN: the engine is not
@@ -102,17 +101,10 @@ upstream_connect(struct event_base *base, const struct upstream_addr *u,
 		close(fd);
 		return NULL;
 	}
-	if ((bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+	if ((s = sock_new(base, fd, connect_timeout_ms ? connect_timeout_ms :
+	    SW_DEFAULT_CONNECT_TIMEOUT_MS)) == NULL) {
 		close(fd);
 		*err = ENOMEM;
-		return NULL;
 	}
-	/* NULL address: the fd is already connecting; libevent reports the
-	 * outcome as BEV_EVENT_CONNECTED or BEV_EVENT_ERROR. */
-	if (bufferevent_socket_connect(bev, NULL, 0) != 0) {
-		*err = errno ? errno : ECONNREFUSED;
-		bufferevent_free(bev);
-		return NULL;
-	}
-	return bev;
+	return s;
 }

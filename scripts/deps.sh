@@ -5,7 +5,8 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       libevent-dev libhttp-parser-dev libcjson-dev libseccomp-dev
       docker.io containerd runc busybox-static python3 python3-docker
-      haproxy socat curl jq util-linux iproute2 procps"
+      haproxy socat curl jq util-linux iproute2 procps
+      systemd dpkg-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -15,7 +15,11 @@ fail() { echo "FAIL: $*" >&2; [ -f "$T/sw.log" ] && tail -n 30 "$T/sw.log" >&2; 
 
 fakeup_start() {	# MODE
 	python3 "$CLI_DIR/fakeup.py" "$T/up.sock" "$1" "$T/up.log" & PIDS="$PIDS $!"
-	for _ in $(seq 50); do [ -S "$T/up.sock" ] && return 0; sleep 0.1; done
+	for _ in $(seq 50); do
+		# reachable by the unprivileged user sockwarden drops to
+		[ -S "$T/up.sock" ] && chmod 0666 "$T/up.sock" && chmod 0755 "$T" && return 0
+		sleep 0.1
+	done
 	fail "fake upstream did not start"
 }
 

@@ -392,6 +392,16 @@ sw_require_proxy() {
 #   Exports SW_SOCK and SW_PID; waits until the socket answers HTTP.
 #   SW_CONFIG_ONLY=1: pass no --listen/--upstream (they come from --config;
 #   SW_LISTEN must still name the socket).
+# The whole tier runs the daemon sandboxed (seccomp filter, no_new_privs,
+# non-root); a test that starts it with --sandbox off sets
+# SW_EXPECT_SANDBOX=0.
+_sw_proxy_check_sandbox() {
+	[ "${SW_EXPECT_SANDBOX:-1}" = 0 ] && return 0
+	awk '/^Seccomp:/{s=$2} /^NoNewPrivs:/{n=$2} /^Uid:/{u=$2}
+	    END{exit !(s==2 && n==1 && u!=0)}' "/proc/$SW_PID/status" ||
+	    fail "sockwarden is not sandboxed: $(grep -E '^(Uid|Seccomp|NoNewPrivs):' "/proc/$SW_PID/status" | tr '\n' ' ')"
+}
+
 sw_proxy_start() {
 	local i code
 	if [ "$SW_DIRECT" = 1 ]; then
@@ -423,7 +433,10 @@ sw_proxy_start() {
 		    { wait "$SW_PID" && code=0 || code=$?; SW_PID=
 		      fail "sockwarden exited during start-up (status $code)"; }
 		code=$(sw_http_code "$SW_SOCK" /_ping)
-		[ "$code" = 000 ] || return 0
+		if [ "$code" != 000 ]; then
+			_sw_proxy_check_sandbox
+			return 0
+		fi
 		sleep 0.1
 	done
 	fail "sockwarden did not answer on $SW_SOCK within 30 s"
@@ -496,8 +509,8 @@ cleanup() {
 			    { echo "FAIL: $SW_TEST_NAME: at exit: $(cat "$TEST_DIR/halt.msg")" >&2
 			      _sw_dump_logs; rc=1; }
 		else
-			kill -KILL "$SW_PID" 2>/dev/null
-			wait "$SW_PID" 2>/dev/null
+			# already failing: SIGTERM (a wrapper may clean up), then KILL
+			_sw_proxy_halt 5 > /dev/null 2>&1
 		fi
 	fi
 	while read -r pid; do

@@ -77,7 +77,7 @@ for DOCKER_CLI in $(sw_clis); do
 	dk exec "$name" sh -c 'exit 3' || rc=$?
 	assert_eq 3 "$rc" "$v: exec exit status"
 	out=$(printf 'abc\ndef\n' | dk exec -i "$name" wc -l)
-	assert_eq 2 "$(echo $out)" "$v: exec -i stdin line count"
+	assert_eq 2 "${out//[[:space:]]/}" "$v: exec -i stdin line count"
 
 	# stats --no-stream of the running container: real numbers
 	out=$(timeout 30 "$DOCKER_CLI" -H "unix://$SW_SOCK" stats --no-stream \

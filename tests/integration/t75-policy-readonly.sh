@@ -17,12 +17,15 @@ dk_direct volume create "$prevol" > /dev/null
 prenet=$(sw_name t75-prenet)
 dk_direct network create "$prenet" > /dev/null
 
+# Sorted: the engine lists images created in the same second in any order.
 snapshot() {
+	{
 	dk_direct ps -a --no-trunc --format '{{.ID}} {{.Names}} {{.Status}}' | sed 's/ (.*//; s/Up .*/Up/'
 	dk_direct volume ls -q
 	dk_direct network ls -q --no-trunc
 	dk_direct images -a --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}}'
 	dk_direct inspect -f '{{json .ExecIDs}} {{.State.Paused}} {{.Name}}' "$pre"
+	} | sort
 }
 
 cat > "$TEST_DIR/ro-extends.json" <<'EOF'
