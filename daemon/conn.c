@@ -242,6 +242,7 @@ conn_accept(int fd)
 	sock_setcb(c->c_bev, conn_client_read, conn_client_write,
 	    conn_client_event, c);
 	sock_set_read_high(c->c_bev, SW_RELAY_HIGH_WATER);
+	sock_set_write_low(c->c_bev, SW_RELAY_HIGH_WATER / 2);
 	sock_read(c->c_bev, 1);
 	conn_timer_set(c, TIMER_HEADER, server.conf->header_timeout_ms);
 	log_debug("conn %" PRIu64 ": accepted, peer pid %d uid %d", c->c_id,
@@ -334,6 +335,7 @@ conn_upstream_ensure(struct conn *c)
 	}
 	sock_setcb(c->c_up, conn_up_read, conn_up_write, conn_up_event, c);
 	sock_set_read_high(c->c_up, SW_RELAY_HIGH_WATER);
+	sock_set_write_low(c->c_up, SW_RELAY_HIGH_WATER / 2);
 	sock_read(c->c_up, 1);
 	return 0;
 }
@@ -788,7 +790,8 @@ conn_client_write(struct sock *bev, void *arg)
 	if (c->c_closing)
 		return;
 	if (c->c_state == CONN_CLOSING) {
-		if (!c->c_client_shut)
+		if (!c->c_client_shut &&
+		    evbuffer_get_length(sock_output(c->c_bev)) == 0)
 			conn_linger(c);
 		return;
 	}

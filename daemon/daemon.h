@@ -112,6 +112,7 @@ struct sock *sock_new(struct event_base *, int fd, unsigned connect_timeout_ms);
 void	 sock_setcb(struct sock *, sock_cb readcb, sock_cb writecb,
 	    sock_event_cb eventcb, void *arg);
 void	 sock_set_read_high(struct sock *, size_t);
+void	 sock_set_write_low(struct sock *, size_t);
 void	 sock_read(struct sock *, int on);
 struct evbuffer *sock_input(struct sock *);
 struct evbuffer *sock_output(struct sock *);

@@ -36,6 +36,21 @@ enum chunk_state {
 	CK_TRAILER, CK_TRAILER_LINE, CK_TRAILER_LF, CK_END_LF, CK_DONE
 };
 
+/* Chunked-framing state, shared by request decoding and response skipping. */
+struct chunk_dec {
+	enum chunk_state ck;
+	uint64_t	 left;		/* data bytes left in this chunk */
+	size_t		 line;		/* length of the current ext/trailer line */
+	int		 digits;
+};
+
+static void
+chunk_reset(struct chunk_dec *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->ck = CK_SIZE;
+}
+
 struct http_reqp {
 	http_parser	 p;
 	size_t		 max_head;	/* header byte limit */
@@ -52,10 +67,7 @@ struct http_reqp {
 	size_t		 nhdrs, hdrs_cap;
 	struct http_request req;
 
-	enum chunk_state ck;
-	uint64_t	 ck_left;
-	size_t		 ck_line;	/* length of the current ext/trailer line */
-	int		 ck_digits;
+	struct chunk_dec ck;
 };
 
 static int
@@ -198,10 +210,7 @@ http_reqp_reset(struct http_reqp *r)
 	r->nhdrs = r->hdrs_cap = 0;
 	memset(&r->req, 0, sizeof(r->req));
 	r->req.content_length = -1;
-	r->ck = CK_SIZE;
-	r->ck_left = 0;
-	r->ck_line = 0;
-	r->ck_digits = 0;
+	chunk_reset(&r->ck);
 }
 
 /*
@@ -491,33 +500,34 @@ hexval(unsigned char c)
  * re-chunks what it forwards, so extensions and trailers never reach the
  * engine.
  */
-size_t
-http_reqp_feed_chunked(struct http_reqp *r, const char *d, size_t n,
-    http_body_cb cb, void *arg, enum http_feed *res)
+/* cb may be NULL: the data is only skipped (response framing). */
+static size_t
+chunk_feed(struct chunk_dec *k, const char *d, size_t n, http_body_cb cb,
+    void *arg, enum http_feed *res)
 {
 	size_t i = 0;
 
 	*res = HTTP_FEED_MORE;
-	while (i < n && r->ck != CK_DONE) {
+	while (i < n && k->ck != CK_DONE) {
 		unsigned char c = (unsigned char)d[i];
 		int hv;
 
-		switch (r->ck) {
+		switch (k->ck) {
 		case CK_SIZE:
 			if ((hv = hexval(c)) >= 0) {
-				if (++r->ck_digits > 15)
+				if (++k->digits > 15)
 					goto bad;
-				r->ck_left = r->ck_left * 16 + (uint64_t)hv;
+				k->left = k->left * 16 + (uint64_t)hv;
 				i++;
 				break;
 			}
-			if (r->ck_digits == 0)
+			if (k->digits == 0)
 				goto bad;
 			if (c == ';') {
-				r->ck = CK_EXT;
-				r->ck_line = 0;
+				k->ck = CK_EXT;
+				k->line = 0;
 			} else if (c == '\r') {
-				r->ck = CK_SIZE_LF;
+				k->ck = CK_SIZE_LF;
 			} else {
 				goto bad;
 			}
@@ -525,8 +535,8 @@ http_reqp_feed_chunked(struct http_reqp *r, const char *d, size_t n,
 			break;
 		case CK_EXT:
 			if (c == '\r')
-				r->ck = CK_SIZE_LF;
-			else if (c == '\n' || ++r->ck_line > CHUNK_MAX_LINE ||
+				k->ck = CK_SIZE_LF;
+			else if (c == '\n' || ++k->line > CHUNK_MAX_LINE ||
 			    (c < 0x20 && c != '\t') || c == 0x7f)
 				goto bad;
 			i++;
@@ -535,46 +545,47 @@ http_reqp_feed_chunked(struct http_reqp *r, const char *d, size_t n,
 			if (c != '\n')
 				goto bad;
 			i++;
-			r->ck_digits = 0;
-			r->ck = r->ck_left ? CK_DATA : CK_TRAILER;
+			k->digits = 0;
+			k->ck = k->left ? CK_DATA : CK_TRAILER;
 			break;
 		case CK_DATA: {
 			size_t take = n - i;
-			if ((uint64_t)take > r->ck_left)
-				take = (size_t)r->ck_left;
-			cb(arg, d + i, take);
+			if ((uint64_t)take > k->left)
+				take = (size_t)k->left;
+			if (cb != NULL)
+				cb(arg, d + i, take);
 			i += take;
-			r->ck_left -= take;
-			if (r->ck_left == 0)
-				r->ck = CK_DATA_CR;
+			k->left -= take;
+			if (k->left == 0)
+				k->ck = CK_DATA_CR;
 			break;
 		}
 		case CK_DATA_CR:
 			if (c != '\r')
 				goto bad;
-			r->ck = CK_DATA_LF;
+			k->ck = CK_DATA_LF;
 			i++;
 			break;
 		case CK_DATA_LF:
 			if (c != '\n')
 				goto bad;
-			r->ck = CK_SIZE;
+			k->ck = CK_SIZE;
 			i++;
 			break;
 		case CK_TRAILER:
 			if (c == '\r') {
-				r->ck = CK_END_LF;
+				k->ck = CK_END_LF;
 			} else {
-				r->ck = CK_TRAILER_LINE;
-				r->ck_line = 0;
+				k->ck = CK_TRAILER_LINE;
+				k->line = 0;
 				continue;
 			}
 			i++;
 			break;
 		case CK_TRAILER_LINE:
 			if (c == '\r')
-				r->ck = CK_TRAILER_LF;
-			else if (c == '\n' || ++r->ck_line > CHUNK_MAX_LINE ||
+				k->ck = CK_TRAILER_LF;
+			else if (c == '\n' || ++k->line > CHUNK_MAX_LINE ||
 			    (c < 0x20 && c != '\t') || c == 0x7f)
 				goto bad;
 			i++;
@@ -582,136 +593,58 @@ http_reqp_feed_chunked(struct http_reqp *r, const char *d, size_t n,
 		case CK_TRAILER_LF:
 			if (c != '\n')
 				goto bad;
-			r->ck = CK_TRAILER;
+			k->ck = CK_TRAILER;
 			i++;
 			break;
 		case CK_END_LF:
 			if (c != '\n')
 				goto bad;
-			r->ck = CK_DONE;
+			k->ck = CK_DONE;
 			i++;
 			break;
 		case CK_DONE:
 			break;
 		}
 	}
-	if (r->ck == CK_DONE)
+	if (k->ck == CK_DONE)
 		*res = HTTP_FEED_DONE;
 	return i;
 bad:
-	reqp_fail(r, 400, "malformed chunked body");
 	*res = HTTP_FEED_ERROR;
 	return i;
 }
 
-/* ---- responses ---------------------------------------------------- */
+size_t
+http_reqp_feed_chunked(struct http_reqp *r, const char *d, size_t n,
+    http_body_cb cb, void *arg, enum http_feed *res)
+{
+	size_t used = chunk_feed(&r->ck, d, n, cb, arg, res);
+
+	if (*res == HTTP_FEED_ERROR)
+		reqp_fail(r, 400, "malformed chunked body");
+	return used;
+}
+
+/* ---- responses ----------------------------------------------------
+ *
+ * The engine's responses are framed here without http-parser: the relay
+ * forwards them unchanged and only needs the end of each message and a few
+ * head facts, and a memchr-driven scan costs a fraction of a byte-at-a-time
+ * parser on the hot path.  Framing follows RFC 9112 section 6.3.
+ */
+
+#define RESP_MAX_HEAD	(64 * 1024)
+
+enum resp_state { RS_HEAD, RS_NOBODY, RS_LENGTH, RS_CHUNKED, RS_EOF, RS_DONE };
 
 struct http_respp {
-	http_parser	 p;
+	enum resp_state	 st;
 	int		 head_request;
-	int		 done_pending;	/* DONE seen while finishing the head */
-	int		 msg_done;
-	int		 head_event;
+	uint64_t	 left;		/* RS_LENGTH: body bytes to go */
+	struct chunk_dec ck;		/* RS_CHUNKED */
+	char		*acc;		/* head split across feeds */
+	size_t		 acc_len, acc_cap;
 	struct http_response_info info;
-	/* header being examined: only a few names matter */
-	char		 name[32];
-	size_t		 name_len;
-	int		 name_long;
-	char		 value[64];
-	size_t		 value_len;
-	int		 in_value;
-};
-
-static void
-respp_header_end(struct http_respp *r)
-{
-	if (!r->in_value)
-		return;
-	r->in_value = 0;
-	if (r->name_long)
-		goto out;
-	if (ci_eq(r->name, r->name_len, "Content-Type")) {
-		static const char *const streams[] = {
-			"application/vnd.docker.raw-stream",
-			"application/vnd.docker.multiplexed-stream",
-		};
-		for (size_t i = 0; i < 2; i++) {
-			size_t l = strlen(streams[i]);
-			if (r->value_len >= l &&
-			    strncasecmp(r->value, streams[i], l) == 0 &&
-			    (r->value_len == l || r->value[l] == ';' ||
-			    r->value[l] == ' '))
-				r->info.docker_stream = 1;
-		}
-	} else if (ci_eq(r->name, r->name_len, "Content-Length") ||
-	    ci_eq(r->name, r->name_len, "Transfer-Encoding")) {
-		r->info.has_length = 1;
-	}
-out:
-	r->name_len = 0;
-	r->name_long = 0;
-	r->value_len = 0;
-}
-
-static int
-respp_on_header_field(http_parser *p, const char *at, size_t n)
-{
-	struct http_respp *r = p->data;
-
-	respp_header_end(r);
-	if (r->name_len + n >= sizeof(r->name)) {
-		r->name_long = 1;
-		return 0;
-	}
-	memcpy(r->name + r->name_len, at, n);
-	r->name_len += n;
-	return 0;
-}
-
-static int
-respp_on_header_value(http_parser *p, const char *at, size_t n)
-{
-	struct http_respp *r = p->data;
-	size_t room = sizeof(r->value) - 1 - r->value_len;
-
-	r->in_value = 1;
-	if (n > room)
-		n = room;
-	memcpy(r->value + r->value_len, at, n);
-	r->value_len += n;
-	return 0;
-}
-
-static int
-respp_on_headers_complete(http_parser *p)
-{
-	struct http_respp *r = p->data;
-
-	respp_header_end(r);
-	r->info.status = p->status_code;
-	r->info.upgrade = p->status_code == 101;
-	r->info.head_done = 1;
-	r->head_event = 1;
-	http_parser_pause(p, 1);
-	return r->head_request ? 1 : 0;
-}
-
-static int
-respp_on_message_complete(http_parser *p)
-{
-	struct http_respp *r = p->data;
-
-	r->msg_done = 1;
-	r->info.keepalive = http_should_keep_alive(p);
-	http_parser_pause(p, 1);
-	return 0;
-}
-
-static const http_parser_settings respp_settings = {
-	.on_header_field = respp_on_header_field,
-	.on_header_value = respp_on_header_value,
-	.on_headers_complete = respp_on_headers_complete,
-	.on_message_complete = respp_on_message_complete,
 };
 
 struct http_respp *
@@ -727,16 +660,19 @@ http_respp_new(void)
 void
 http_respp_free(struct http_respp *r)
 {
+	if (r == NULL)
+		return;
+	free(r->acc);
 	free(r);
 }
 
 void
 http_respp_reset(struct http_respp *r, int head_request)
 {
+	free(r->acc);
 	memset(r, 0, sizeof(*r));
-	http_parser_init(&r->p, HTTP_RESPONSE);
-	r->p.data = r;
 	r->head_request = head_request;
+	r->st = RS_HEAD;
 }
 
 const struct http_response_info *
@@ -745,66 +681,214 @@ http_respp_info(const struct http_respp *r)
 	return &r->info;
 }
 
+/* Parse a whole response head (through the blank line). */
+static int
+respp_parse_head(struct http_respp *r, const char *h, size_t len)
+{
+	const char *end = h + len, *eol, *line;
+	int minor, status = 0, chunked = 0, has_cl = 0, close = 0, keep = 0;
+	uint64_t cl = 0;
+
+	if (len < 16 || memcmp(h, "HTTP/1.", 7) != 0 ||
+	    (h[7] != '0' && h[7] != '1') || h[8] != ' ')
+		return -1;
+	minor = h[7] - '0';
+	for (int i = 9; i < 12; i++) {
+		if (h[i] < '0' || h[i] > '9')
+			return -1;
+		status = status * 10 + (h[i] - '0');
+	}
+	if (h[12] != ' ' && h[12] != '\r')
+		return -1;
+	if ((eol = memchr(h, '\n', len)) == NULL)
+		return -1;
+	for (line = eol + 1; line < end; line = eol + 1) {
+		const char *colon, *v, *ve;
+		size_t nl;
+
+		if ((eol = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			return -1;
+		if (eol == line || eol[-1] != '\r')
+			return -1;
+		if (eol - line == 1)		/* the blank line */
+			break;
+		if ((colon = memchr(line, ':', (size_t)(eol - line))) == NULL)
+			return -1;
+		nl = (size_t)(colon - line);
+		for (v = colon + 1; v < eol && (*v == ' ' || *v == '\t'); v++)
+			;
+		for (ve = eol - 1; ve > v && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
+			;
+		if (ci_eq(line, nl, "Content-Length")) {
+			if (has_cl || ve == v || ve - v > 18)
+				return -1;
+			for (const char *q = v; q < ve; q++) {
+				if (*q < '0' || *q > '9')
+					return -1;
+				cl = cl * 10 + (uint64_t)(*q - '0');
+			}
+			has_cl = 1;
+		} else if (ci_eq(line, nl, "Transfer-Encoding")) {
+			size_t vl = (size_t)(ve - v);
+			/* chunked must be the final coding */
+			chunked = vl >= 7 && strncasecmp(ve - 7, "chunked", 7) == 0 &&
+			    (vl == 7 || ve[-8] == ',' || ve[-8] == ' ');
+			if (!chunked)
+				return -1;
+		} else if (ci_eq(line, nl, "Connection")) {
+			close |= has_token(v, (size_t)(ve - v), "close");
+			keep |= has_token(v, (size_t)(ve - v), "keep-alive");
+		} else if (ci_eq(line, nl, "Content-Type")) {
+			static const char *const streams[] = {
+				"application/vnd.docker.raw-stream",
+				"application/vnd.docker.multiplexed-stream",
+			};
+			size_t vl = (size_t)(ve - v);
+			for (size_t i = 0; i < 2; i++) {
+				size_t l = strlen(streams[i]);
+				if (vl >= l && strncasecmp(v, streams[i], l) == 0 &&
+				    (vl == l || v[l] == ';' || v[l] == ' '))
+					r->info.docker_stream = 1;
+			}
+		}
+	}
+	r->info.status = status;
+	r->info.head_done = 1;
+	r->info.upgrade = status == 101;
+	r->info.has_length = has_cl || chunked;
+	r->info.keepalive = minor == 1 ? !close : keep && !close;
+	if (r->head_request || status == 101 || status == 204 ||
+	    status == 304 || (status >= 100 && status < 200))
+		r->st = RS_NOBODY;
+	else if (chunked) {
+		r->st = RS_CHUNKED;
+		chunk_reset(&r->ck);
+	} else if (has_cl) {
+		r->left = cl;
+		r->st = cl ? RS_LENGTH : RS_NOBODY;
+	} else {
+		r->st = RS_EOF;
+		r->info.keepalive = 0;
+	}
+	return 0;
+}
+
+/* Find the blank line ending the head; returns head bytes in d or 0. */
+static size_t
+respp_head_end(struct http_respp *r, const char *d, size_t n)
+{
+	const char *p = d, *end = d + n;
+
+	/* a blank line split across feeds: the accumulated tail counts */
+	for (size_t k = 1; k <= 3; k++) {
+		char tail[4];
+		if (k > r->acc_len || 4 - k > n)
+			continue;
+		memcpy(tail, r->acc + r->acc_len - k, k);
+		memcpy(tail + k, d, 4 - k);
+		if (memcmp(tail, "\r\n\r\n", 4) == 0)
+			return 4 - k;
+	}
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (p - d >= 3 && memcmp(p - 3, "\r\n\r\n", 4) == 0)
+			return (size_t)(p - d) + 1;
+		p++;
+	}
+	return 0;
+}
+
+static int
+respp_accumulate(struct http_respp *r, const char *d, size_t n)
+{
+	if (r->acc_len + n > RESP_MAX_HEAD)
+		return -1;
+	if (r->acc_len + n > r->acc_cap) {
+		size_t cap = r->acc_cap ? r->acc_cap * 2 : 1024;
+		char *nb;
+		while (cap < r->acc_len + n)
+			cap *= 2;
+		if ((nb = realloc(r->acc, cap)) == NULL)
+			return -1;
+		r->acc = nb;
+		r->acc_cap = cap;
+	}
+	memcpy(r->acc + r->acc_len, d, n);
+	r->acc_len += n;
+	return 0;
+}
+
 size_t
 http_respp_feed(struct http_respp *r, const char *d, size_t n,
     enum http_feed *res)
 {
-	size_t got, extra;
+	size_t take, used;
+	int rc;
 
 	*res = HTTP_FEED_MORE;
-	if (r->done_pending) {
-		r->done_pending = 0;
-		*res = HTTP_FEED_DONE;
-		return 0;
-	}
-	if (r->msg_done) {
-		*res = HTTP_FEED_DONE;
-		return 0;
-	}
-	if (n == 0)
-		return 0;
-	got = http_parser_execute(&r->p, &respp_settings, d, n);
-	if (HTTP_PARSER_ERRNO(&r->p) == HPE_PAUSED) {
-		http_parser_pause(&r->p, 0);
-		if (r->head_event) {
-			/* http-parser pauses before the head's final LF;
-			 * consume it so the head is whole for the caller. */
-			r->head_event = 0;
-			if (got < n) {
-				extra = http_parser_execute(&r->p,
-				    &respp_settings, d + got, 1);
-				if (HTTP_PARSER_ERRNO(&r->p) == HPE_PAUSED) {
-					http_parser_pause(&r->p, 0);
-					r->done_pending = r->msg_done;
-				} else if (HTTP_PARSER_ERRNO(&r->p) != HPE_OK) {
-					*res = HTTP_FEED_ERROR;
-					return got;
-				}
-				got += extra;
-			}
-			/* else: the LF comes with the next feed */
-			*res = HTTP_FEED_HEAD;
-			return got;
+	switch (r->st) {
+	case RS_HEAD:
+		if (n == 0)
+			return 0;
+		if ((take = respp_head_end(r, d, n)) == 0) {
+			if (respp_accumulate(r, d, n) != 0)
+				*res = HTTP_FEED_ERROR;
+			return n;
 		}
-		if (r->msg_done) {
+		if (r->acc_len == 0) {
+			rc = respp_parse_head(r, d, take);
+		} else {
+			rc = respp_accumulate(r, d, take);
+			if (rc == 0)
+				rc = respp_parse_head(r, r->acc, r->acc_len);
+			free(r->acc);
+			r->acc = NULL;
+			r->acc_len = r->acc_cap = 0;
+		}
+		if (rc != 0) {
+			*res = HTTP_FEED_ERROR;
+			return take;
+		}
+		if (r->info.status >= 100 && r->info.status < 200 &&
+		    r->info.status != 101) {
+			/* an interim response: the final one follows */
+			r->st = RS_HEAD;
+			return take;
+		}
+		*res = HTTP_FEED_HEAD;
+		return take;
+	case RS_NOBODY:
+		r->st = RS_DONE;
+		*res = HTTP_FEED_DONE;
+		return 0;
+	case RS_LENGTH:
+		take = n;
+		if ((uint64_t)take >= r->left) {
+			take = (size_t)r->left;
+			r->st = RS_DONE;
 			*res = HTTP_FEED_DONE;
-			return got;
 		}
+		r->left -= take;
+		return take;
+	case RS_CHUNKED:
+		used = chunk_feed(&r->ck, d, n, NULL, NULL, res);
+		if (*res == HTTP_FEED_DONE)
+			r->st = RS_DONE;
+		return used;
+	case RS_EOF:
+		return n;
+	case RS_DONE:
+		*res = HTTP_FEED_DONE;
+		return 0;
 	}
-	if (HTTP_PARSER_ERRNO(&r->p) != HPE_OK) {
-		*res = HTTP_FEED_ERROR;
-		return got;
-	}
-	return got;
+	return 0;
 }
 
 enum http_feed
 http_respp_eof(struct http_respp *r)
 {
-	if (r->msg_done)
+	if (r->st == RS_EOF || r->st == RS_DONE || r->st == RS_NOBODY) {
+		r->st = RS_DONE;
 		return HTTP_FEED_DONE;
-	(void)http_parser_execute(&r->p, &respp_settings, NULL, 0);
-	if (HTTP_PARSER_ERRNO(&r->p) == HPE_PAUSED)
-		http_parser_pause(&r->p, 0);
-	return r->msg_done ? HTTP_FEED_DONE : HTTP_FEED_ERROR;
+	}
+	return HTTP_FEED_ERROR;
 }

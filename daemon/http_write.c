@@ -5,6 +5,7 @@
  * It does not relay engine responses; conn.c forwards those unchanged.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -29,42 +30,67 @@ http_is_hop(const struct policy_header *h)
 	return 0;
 }
 
+/*
+ * The head is assembled in one buffer and added to the output at once: one
+ * copy and one output callback per request, not one per header.  The
+ * buffer is on the stack unless the head is unusually large.
+ */
 int
 http_write_request(struct evbuffer *out, const struct http_request *req,
     const char *target, enum body_framing framing, size_t length, int upgrade)
 {
-	int rc = 0;
+	char stack[8192], *head = stack, *p;
+	size_t need = strlen(req->method) + strlen(target) + 160;
+	int rc;
 
-	rc |= evbuffer_add_printf(out, "%s %s HTTP/1.1\r\n", req->method, target) < 0;
+	for (size_t i = 0; i < req->nhdrs; i++)
+		need += req->hdrs[i].name_len + req->hdrs[i].value_len + 4;
+	if (req->upgrade != NULL)
+		need += req->upgrade_len;
+	if (need > sizeof(stack) && (head = malloc(need)) == NULL)
+		return -1;
+
+#define PUT(s, n)	(memcpy(p, (s), (n)), p += (n))
+#define PUTS(lit)	PUT(lit, sizeof(lit) - 1)
+	p = head;
+	PUT(req->method, strlen(req->method));
+	PUTS(" ");
+	PUT(target, strlen(target));
+	PUTS(" HTTP/1.1\r\n");
 	for (size_t i = 0; i < req->nhdrs; i++) {
 		const struct policy_header *h = &req->hdrs[i];
 		if (http_is_hop(h))
 			continue;
-		rc |= evbuffer_add(out, h->name, h->name_len);
-		rc |= evbuffer_add(out, ": ", 2);
-		rc |= evbuffer_add(out, h->value, h->value_len);
-		rc |= evbuffer_add(out, "\r\n", 2);
+		PUT(h->name, h->name_len);
+		PUTS(": ");
+		PUT(h->value, h->value_len);
+		PUTS("\r\n");
 	}
 	if (upgrade && req->upgrade != NULL) {
-		rc |= evbuffer_add(out, "Connection: Upgrade\r\nUpgrade: ", 30);
-		rc |= evbuffer_add(out, req->upgrade, req->upgrade_len);
-		rc |= evbuffer_add(out, "\r\n", 2);
+		PUTS("Connection: Upgrade\r\nUpgrade: ");
+		PUT(req->upgrade, req->upgrade_len);
+		PUTS("\r\n");
 	}
 	switch (framing) {
 	case BODY_NONE:
 		if (strcmp(req->method, "POST") == 0 ||
 		    strcmp(req->method, "PUT") == 0)
-			rc |= evbuffer_add(out, "Content-Length: 0\r\n", 19);
+			PUTS("Content-Length: 0\r\n");
 		break;
 	case BODY_LENGTH:
-		rc |= evbuffer_add_printf(out, "Content-Length: %zu\r\n", length) < 0;
+		p += sprintf(p, "Content-Length: %zu\r\n", length);
 		break;
 	case BODY_CHUNKED:
-		rc |= evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
+		PUTS("Transfer-Encoding: chunked\r\n");
 		break;
 	}
-	rc |= evbuffer_add(out, "\r\n", 2);
-	return rc ? -1 : 0;
+	PUTS("\r\n");
+#undef PUT
+#undef PUTS
+	rc = evbuffer_add(out, head, (size_t)(p - head));
+	if (head != stack)
+		free(head);
+	return rc;
 }
 
 const char *

@@ -9,7 +9,8 @@
  * interest is armed in epoll only when the socket would block.
  *
  * Callbacks mirror bufferevent's: read (new input), write (output drained
- * to empty) and event (EOF, ERROR, CONNECTED, TIMEOUT).  A read high
+ * to the low watermark, 0 unless set) and event (EOF, ERROR, CONNECTED,
+ * TIMEOUT).  A read high
  * watermark suspends reading until the consumer drains the input.  The
  * sock owns its fd.  It does not parse anything.
  */
@@ -26,7 +27,7 @@
 #include "daemon.h"
 
 #define SOCK_READ_MIN	(4 * 1024)
-#define SOCK_READ_MAX	(256 * 1024)
+#define SOCK_READ_MAX	(64 * 1024)
 
 struct sock {
 	int			 fd;
@@ -38,6 +39,7 @@ struct sock {
 	sock_event_cb		 eventcb;
 	void			*arg;
 	size_t			 high;		/* read high watermark, 0: none */
+	size_t			 low;		/* writecb once output <= low */
 	size_t			 read_hint;	/* next read size */
 	unsigned		 reading:1;	/* consumer wants reads */
 	unsigned		 read_added:1;	/* ev_read is in epoll */
@@ -168,8 +170,9 @@ sock_on_write(evutil_socket_t fd, short what, void *arg)
 			s->eventcb(s, SOCK_ERROR, s->arg);
 			return;
 		}
+		/* connected: no callback (the caller queued its request
+		 * already); go on writing it */
 		sock_update_read(s);
-		s->eventcb(s, SOCK_CONNECTED, s->arg);
 		if (evbuffer_get_length(s->out) == 0)
 			return;
 	}
@@ -191,6 +194,10 @@ sock_on_write(evutil_socket_t fd, short what, void *arg)
 		/* blocked: now, and only now, ask epoll */
 		s->write_pending = 1;
 		event_add(&s->ev_write, NULL);
+		/* below the low mark the producer may refill while we wait,
+		 * so the pipe never runs dry */
+		if (evbuffer_get_length(s->out) <= s->low)
+			s->writecb(s, s->arg);
 		return;
 	}
 	if (event_pending(&s->ev_write, EV_WRITE, NULL))
@@ -250,6 +257,12 @@ sock_set_read_high(struct sock *s, size_t high)
 {
 	s->high = high;
 	sock_update_read(s);
+}
+
+void
+sock_set_write_low(struct sock *s, size_t low)
+{
+	s->low = low;
 }
 
 void

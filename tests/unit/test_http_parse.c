@@ -303,6 +303,62 @@ test_responses(void)
 
 	resp("NOT HTTP\r\n\r\n", 0, &ri, ev, &used);
 	CHECK_INT(ev[0], 'E');
+
+	/* an interim 100 is skipped; the final response counts */
+	resp("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\n"
+	    "Content-Length: 0\r\n\r\n", 0, &ri, ev, &used);
+	EVSTR();
+	CHECK_STR(evs, "HD");
+	CHECK_INT(ri.status, 201);
+
+	/* no length, not chunked: the body runs to EOF, no keep-alive */
+	resp("HTTP/1.1 200 OK\r\n\r\nabc", 0, &ri, ev, &used);
+	EVSTR();
+	CHECK_STR(evs, "H");
+	CHECK_INT(ri.keepalive, 0);
+
+	/* HTTP/1.0 closes unless asked to keep alive */
+	resp("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", 0, &ri, ev, &used);
+	CHECK_INT(ri.keepalive, 0);
+	resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+	    0, &ri, ev, &used);
+	CHECK_INT(ev[0], 'E');
+}
+
+/* The same responses fed one byte at a time give the same boundaries. */
+static void
+test_responses_split(void)
+{
+	static const char *const in[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "2\r\nab\r\n0\r\nX-T: 1\r\n\r\n",
+		"HTTP/1.1 101 UPGRADED\r\nUpgrade: tcp\r\n\r\n",
+		"HTTP/1.1 204 No Content\r\n\r\n",
+	};
+
+	for (size_t t = 0; t < sizeof(in) / sizeof(in[0]); t++) {
+		struct http_respp *r = http_respp_new();
+		size_t len = strlen(in[t]), off = 0, head_at = 0;
+		enum http_feed res = HTTP_FEED_MORE;
+		int done = 0, guard = 0;
+
+		while (!done && guard++ < 1000) {
+			size_t n = off < len ? 1 : 0;
+			size_t used = http_respp_feed(r, in[t] + off, n, &res);
+			off += used;
+			if (res == HTTP_FEED_HEAD)
+				head_at = off;
+			else if (res == HTTP_FEED_DONE || res == HTTP_FEED_ERROR)
+				done = 1;
+			else if (used == 0 && off >= len)
+				break;
+		}
+		CHECK_INT(res, HTTP_FEED_DONE);
+		CHECK_INT(off, len);
+		CHECK(head_at > 0 && memcmp(in[t] + head_at - 4, "\r\n\r\n", 4) == 0);
+		http_respp_free(r);
+	}
 }
 
 int
@@ -313,5 +369,6 @@ main(void)
 	test_header_limit();
 	test_chunked();
 	test_responses();
+	test_responses_split();
 	return t_done();
 }
