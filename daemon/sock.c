@@ -27,7 +27,7 @@
 #include "daemon.h"
 
 #define SOCK_READ_MIN	(4 * 1024)
-#define SOCK_READ_MAX	(64 * 1024)
+#define SOCK_READ_MAX	(128 * 1024)
 
 struct sock {
 	int			 fd;

@@ -22,7 +22,7 @@
 #define SW_MAX_HEADERS			128
 
 /* Relay buffering: stop reading a side once its peer holds this much. */
-#define SW_RELAY_HIGH_WATER	(256 * 1024)
+#define SW_RELAY_HIGH_WATER	(512 * 1024)
 /* After an early answer, how long to read and discard a client body. */
 #define SW_LINGER_MS		5000
 
