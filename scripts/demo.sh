@@ -40,9 +40,11 @@ if ! ping_ok "$ENGINE"; then
 		root=$DEMO_DIR/rootfs
 		rm -rf "$root"; mkdir -p "$root/bin" "$root/tmp" "$root/etc"
 		cp /bin/busybox "$root/bin/busybox"
-		for a in $("$root/bin/busybox" --list); do ln -sf busybox "$root/bin/$a"; done
+		for a in $("$root/bin/busybox" --list); do
+			[ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
+		done
 		echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
-		tar -C "$root" -c . | docker -H "unix://$ENGINE" import \
+		tar -C "$root" -c . | docker -H "unix://$ENGINE" import -c 'ENV PATH=/bin' \
 		    -c 'CMD ["/bin/sh"]' - busybox:demo >/dev/null
 	fi
 fi
