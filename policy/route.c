@@ -342,6 +342,12 @@ route_match(const char *method, const char *path, size_t len,
 	size_t i;
 
 	for (i = 0; i < route_count(); i++) {
+		const char *pat = routes[i].pattern;
+
+		/* cheap first: the literal character after the leading '/' */
+		if (len >= 2 && pat[0] == '/' && pat[1] != '{' && pat[1] != '\0' &&
+		    pat[1] != path[1])
+			continue;
 		*var = NULL;
 		*varlen = 0;
 		if (strcmp(routes[i].method, method) != 0)
