@@ -264,9 +264,26 @@ http_reqp_err_msg(const struct http_reqp *r)
 static long
 reqp_scan(struct http_reqp *r, const char *d, size_t n, int *end)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)d[i];
+	/* Bytes that need a look: CR, LF and the other controls but HT. */
+	static const unsigned char special[256] = {
+		[0 ... 8] = 1, [10 ... 31] = 1, [127] = 1,
+	};
 
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c;
+
+		if (r->scan == SC_LINE) {
+			/* the common case: plain bytes inside a line */
+			size_t stop = r->max_head > r->len ?
+			    r->max_head - r->len : 0;
+			if (stop > n)
+				stop = n;
+			while (i < stop && !special[(unsigned char)d[i]])
+				i++;
+			if (i == n)
+				break;
+		}
+		c = (unsigned char)d[i];
 		if (r->len + i >= r->max_head)
 			return reqp_fail(r, 413, "request headers too large");
 		switch (r->scan) {
