@@ -401,7 +401,7 @@ conn_forward(struct conn *c)
 	log_debug("conn %" PRIu64 ": %s %s -> %s (%s)", c->c_id, req->method,
 	    req->target, c->c_dec.target, c->c_dec.operation);
 	http_reqp_release_head(c->c_reqp);
-	conn_process_client(c);
+	/* conn_process_client's loop, our caller, relays the body next */
 }
 
 /* Evaluate the policy; returns 0 when the request may go on. */
@@ -498,7 +498,6 @@ conn_dispatch(struct conn *c)
 		if (req->expect_continue)
 			evbuffer_add(sock_output(c->c_bev),
 			    "HTTP/1.1 100 Continue\r\n\r\n", 25);
-		conn_process_client(c);
 		return;
 	}
 	conn_forward(c);
@@ -893,8 +892,6 @@ conn_up_event(struct sock *bev, short what, void *arg)
 
 	CHECK_CONN(c);
 	if (c->c_closing)
-		return;
-	if (what & SOCK_CONNECTED)
 		return;
 	if ((what & SOCK_TIMEOUT) && c->c_state == CONN_FORWARD &&
 	    !c->c_resp_started) {

@@ -104,10 +104,9 @@ struct sock;
 #define SOCK_EOF	0x10
 #define SOCK_ERROR	0x20
 #define SOCK_TIMEOUT	0x40
-#define SOCK_CONNECTED	0x80
 typedef void (*sock_cb)(struct sock *, void *);
 typedef void (*sock_event_cb)(struct sock *, short, void *);
-/* connect_timeout_ms > 0: fd is connecting; CONNECTED/ERROR/TIMEOUT follow */
+/* connect_timeout_ms > 0: fd is connecting; only ERROR/TIMEOUT are reported */
 struct sock *sock_new(struct event_base *, int fd, unsigned connect_timeout_ms);
 void	 sock_setcb(struct sock *, sock_cb readcb, sock_cb writecb,
 	    sock_event_cb eventcb, void *arg);

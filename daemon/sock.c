@@ -9,8 +9,7 @@
  * interest is armed in epoll only when the socket would block.
  *
  * Callbacks mirror bufferevent's: read (new input), write (output drained
- * to the low watermark, 0 unless set) and event (EOF, ERROR, CONNECTED,
- * TIMEOUT).  A read high
+ * to the low watermark, 0 unless set) and event (EOF, ERROR, TIMEOUT).  A read high
  * watermark suspends reading until the consumer drains the input.  The
  * sock owns its fd.  It does not parse anything.
  */
@@ -93,6 +92,18 @@ sock_out_added(struct evbuffer *b, const struct evbuffer_cb_info *info,
 	}
 }
 
+/* The socket is finished: stop reading and tell the owner (last call). */
+static void
+sock_fail(struct sock *s, short what)
+{
+	int e = errno;
+
+	s->dead = 1;
+	sock_update_read(s);
+	errno = e;
+	s->eventcb(s, what, s->arg);
+}
+
 static void
 sock_on_read(evutil_socket_t fd, short what, void *arg)
 {
@@ -103,9 +114,7 @@ sock_on_read(evutil_socket_t fd, short what, void *arg)
 
 	nv = evbuffer_reserve_space(s->in, (ev_ssize_t)s->read_hint, v, 2);
 	if (nv < 0) {
-		s->dead = 1;
-		sock_update_read(s);
-		s->eventcb(s, SOCK_ERROR | SOCK_READING, s->arg);
+		sock_fail(s, SOCK_ERROR | SOCK_READING);
 		return;
 	}
 	n = readv(s->fd, (struct iovec *)v, nv);
@@ -113,16 +122,12 @@ sock_on_read(evutil_socket_t fd, short what, void *arg)
 		evbuffer_commit_space(s->in, v, 0);
 		if (errno == EAGAIN || errno == EINTR)
 			return;
-		s->dead = 1;
-		sock_update_read(s);
-		s->eventcb(s, SOCK_ERROR | SOCK_READING, s->arg);
+		sock_fail(s, SOCK_ERROR | SOCK_READING);
 		return;
 	}
 	if (n == 0) {
 		evbuffer_commit_space(s->in, v, 0);
-		s->dead = 1;
-		sock_update_read(s);
-		s->eventcb(s, SOCK_EOF | SOCK_READING, s->arg);
+		sock_fail(s, SOCK_EOF | SOCK_READING);
 		return;
 	}
 	/* commit exactly n bytes over the iovecs */
@@ -182,9 +187,7 @@ sock_on_write(evutil_socket_t fd, short what, void *arg)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
-			s->dead = 1;
-			sock_update_read(s);
-			s->eventcb(s, SOCK_ERROR | SOCK_WRITING, s->arg);
+			sock_fail(s, SOCK_ERROR | SOCK_WRITING);
 			return;
 		}
 		if (n == 0)

@@ -70,7 +70,7 @@ upstream_parse(const char *spec, struct upstream_addr *u)
 
 /*
  * Start a connection.  Returns a sock owning the fd (connected, or
- * connecting: CONNECTED, ERROR or TIMEOUT arrives as an event), or NULL
+ * connecting: a failure arrives as an ERROR or TIMEOUT event), or NULL
  * with *err set when the connect failed at once (ENOENT, ECONNREFUSED, ...).
  */
 struct sock *
