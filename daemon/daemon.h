@@ -1,40 +1,119 @@
 /*
- * daemon.h - daemon-private types and prototypes, grouped by file.
- * Read it as the map of daemon/: the server state, one struct conn per
- * client connection, and which file owns what.
+ * daemon.h - every daemon-private type and prototype, grouped by folder and
+ * file: read it as the map of daemon/.
+ *
+ *   main.c     options and the ordered start-up; owns `server`
+ *   relay/     the proxy itself: listener -> conn -> http -> decision ->
+ *              upstream -> relay (conn.c, conn_relay.c, sock.c, http_*.c,
+ *              decision.c, listener.c, upstream.c)
+ *   host/      what the daemon asks of the host: caller identity, privilege
+ *              drop, seccomp, Landlock, sd_notify, socket activation
+ *   ops/       what operators touch: settings, reload and signals, audit
+ *              log, metrics, logging, the check/explain tools
+ *
+ * The public interfaces of the two libraries the daemon is built on are
+ * include/http.h (the HTTP adapter) and include/policy.h (the pure policy).
  */
 #ifndef SW_DAEMON_H
 #define SW_DAEMON_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
-#include <time.h>
 
 #include <event2/event.h>
-#include <event2/bufferevent.h>
 #include <event2/listener.h>
 
 #include "http.h"
-#include "log.h"
 #include "policy.h"
-#include "sockwarden.h"
 
-#define CONN_MAGIC	0x53570c0du	/* "SW" conn */
+/* ------------------------------------------------------------ settings */
 
-enum body_framing { BODY_NONE, BODY_LENGTH, BODY_CHUNKED };
+#define SW_DEFAULT_LISTEN	"/run/sockwarden/docker.sock"
+#define SW_DEFAULT_UPSTREAM	"unix:/var/run/docker.sock"
 
-enum conn_state {
-	CONN_HEAD,		/* reading a request head */
-	CONN_BODY_WAIT,		/* buffering a body for the policy */
-	CONN_FORWARD,		/* request sent: body and response relayed */
-	CONN_TUNNEL,		/* hijacked: raw bytes both ways */
-	CONN_CLOSING,		/* flushing our last bytes, then free */
+#define SW_DEFAULT_MAX_HEADER_BYTES	(64 * 1024)
+/* http-parser refuses heads above its compile-time HTTP_MAX_HEADER_SIZE
+ * (80 KiB); the setting may not promise more than the parser gives. */
+#define SW_MAX_HEADER_BYTES_LIMIT	(80 * 1024)
+#define SW_DEFAULT_MAX_BODY_BYTES	(1024 * 1024)
+#define SW_DEFAULT_HEADER_TIMEOUT_MS	(30 * 1000)
+#define SW_DEFAULT_BODY_TIMEOUT_MS	(60 * 1000)
+#define SW_DEFAULT_IDLE_TIMEOUT_MS	(300 * 1000)
+#define SW_DEFAULT_CONNECT_TIMEOUT_MS	(10 * 1000)
+#define SW_DEFAULT_RESPONSE_TIMEOUT_MS	(0)	/* off: stop/wait can take hours */
+#define SW_DEFAULT_SHUTDOWN_GRACE_MS	(10 * 1000)
+#define SW_DEFAULT_MAX_CONNECTIONS	4096
+
+/* Relay buffering: stop reading a side once its peer holds this much. */
+#define SW_RELAY_HIGH_WATER	(512 * 1024)
+/* After an early answer, how long to read and discard a client body. */
+#define SW_LINGER_MS		5000
+
+enum upstream_kind { UPSTREAM_UNIX, UPSTREAM_TCP };
+enum sw_sandbox { SW_SANDBOX_OFF = 0, SW_SANDBOX_ON, SW_SANDBOX_DEBUG };
+
+struct sw_conf {
+	char	*listen;		/* socket path clients connect to */
+	char	*listen_owner;		/* user name or uid, NULL = keep */
+	char	*listen_group;		/* group name or gid, NULL = keep */
+	int	 listen_mode;		/* -1 = default 0660 */
+	char	*upstream;		/* "unix:PATH" or "tcp:HOST:PORT" */
+	char	*policy;		/* policy file, NULL = built-in ci */
+	char	*log_level;
+	int	 foreground;
+	size_t	 max_header_bytes;
+	size_t	 max_body_bytes;
+	unsigned header_timeout_ms;
+	unsigned body_timeout_ms;	/* no request-body progress */
+	unsigned idle_timeout_ms;
+	unsigned connect_timeout_ms;
+	unsigned response_timeout_ms;	/* 0 = none */
+	unsigned shutdown_grace_ms;
+	unsigned max_connections;
+	char	*user;			/* drop to this user when root */
+	char	*keep_group;		/* supplementary group kept, NULL =
+					   the engine socket's group */
+	char	*audit_log;		/* NULL/"stderr", "off" or a path */
+	char	*metrics_listen;	/* "unix:/PATH" or "tcp:127.0.0.1:PORT" */
+	char	*listener_name;		/* "listener" in audit records */
+	int	 sandbox;		/* enum sw_sandbox, -1 = default on */
 };
 
-enum conn_timer { TIMER_NONE, TIMER_HEADER, TIMER_IDLE, TIMER_RESPONSE };
+/* ops/config.c: the settings file, flags and what a reload may change */
+void	 conf_defaults(struct sw_conf *);
+int	 conf_load_file(struct sw_conf *, const char *path);
+int	 conf_set(struct sw_conf *, const char *key, const char *value,
+	    const char *file, int line);
+/* Flags win over the file: copy every flag given in f into c, then fill
+ * listen and upstream defaults.  -1 when out of memory. */
+int	 conf_apply_flags(struct sw_conf *c, const struct sw_conf *f);
+/* Log every setting that differs between old and nc but only takes
+ * effect after a restart; returns how many. */
+int	 conf_warn_restart(const struct sw_conf *old, const struct sw_conf *nc);
+/* Move the settings that apply at run time from nc into cur. */
+void	 conf_take_runtime(struct sw_conf *cur, struct sw_conf *nc);
+void	 conf_free(struct sw_conf *);
+int	 conf_parse_duration_ms(const char *, unsigned *);
+
+/* ops/log.c: leveled lines on stderr (journald under systemd).  log_warn
+ * appends strerror(errno), log_warnx does not; fatal()/fatalx() are for
+ * start-up and broken invariants only, never for peer input. */
+enum log_level { LOG_LVL_DEBUG = 0, LOG_LVL_INFO, LOG_LVL_WARN, LOG_LVL_ERROR };
+int	 log_parse_level(const char *, enum log_level *);
+void	 log_set_level(enum log_level);
+void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	 fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Untrusted bytes, C-escaped and cut to fit out (always NUL-terminated). */
+char	*log_escape(const void *, size_t, char *out, size_t outlen);
+
+/* -------------------------------------------------------------- main.c */
 
 struct upstream_addr {
 	enum upstream_kind	 kind;
@@ -43,61 +122,26 @@ struct upstream_addr {
 	char			 name[160];	/* "unix:/path" for messages */
 };
 
-struct conn {
-	uint32_t		 c_magic;
-	uint64_t		 c_id;
-	TAILQ_ENTRY(conn)	 c_entry;	/* server.conns or server.dead */
-	enum conn_state		 c_state;
-	struct sock		*c_bev;		/* client side, owns the fd */
-	struct sock		*c_up;		/* upstream side, NULL when none */
-	struct event		*c_timer;	/* header/idle/response timer */
-	enum conn_timer		 c_timer_kind;
-	struct http_reqp	*c_reqp;	/* request head parser */
-	struct http_respp	*c_respp;	/* response parser */
-	struct policy_decision	 c_dec;		/* decision for the request */
-	struct evbuffer		*c_body;	/* body held for inspection */
-	enum body_framing	 c_req_body;	/* framing of the client body */
-	uint64_t		 c_body_left;	/* Content-Length bytes to go */
-	unsigned		 c_nreq;	/* requests seen on this conn */
-	struct timespec		 c_t0;		/* exchange start (monotonic) */
-	uint64_t		 c_bytes_in;	/* client bytes sent upstream */
-	uint64_t		 c_bytes_out;	/* bytes relayed to the client */
-	int			 c_status;	/* status the client got */
-	unsigned		 c_audited:1;	/* exchange already logged */
-	pid_t			 c_peer_pid;
-	uid_t			 c_peer_uid;
-	gid_t			 c_peer_gid;
-	unsigned		 c_req_done:1;	/* request fully sent upstream */
-	unsigned		 c_resp_done:1;	/* response fully relayed */
-	unsigned		 c_resp_started:1; /* bytes reached the client */
-	unsigned		 c_hijack:1;	/* request may hijack */
-	unsigned		 c_keepalive:1;	/* client keeps the connection */
-	unsigned		 c_client_eof:1;
-	unsigned		 c_up_eof:1;
-	unsigned		 c_up_shut:1;	/* SHUT_WR sent upstream */
-	unsigned		 c_client_shut:1; /* SHUT_WR sent to client */
-	unsigned		 c_closing:1;	/* on the dead list */
-};
-
+/*
+ * What every module reads and only main.c writes (the server_* calls
+ * below are the writers, for reload.c's use).
+ */
 struct server {
 	struct event_base	*base;
-	struct sw_conf		*conf;
-	struct policy		*policy;
+	struct sw_conf		*conf;		/* settings in force */
+	struct policy		*policy;	/* policy in force */
 	struct upstream_addr	 up;
-	struct evconnlistener	*listener;
-	char			*listen_path;	/* unlinked on shutdown */
-	unsigned		 nconns;
-	uint64_t		 next_id;
-	int			 draining;
-	struct event		*reaper;	/* frees dead conns */
-	struct event		*grace;		/* shutdown deadline */
-	TAILQ_HEAD(, conn)	 conns;
-	TAILQ_HEAD(, conn)	 dead;
+	const char		*listener_name;	/* "listener" of records */
+	int			 draining;	/* SIGTERM seen */
 };
 
-extern struct server server;
+extern const struct server *const srv;
+void	 server_set_policy(struct policy *);
+void	 server_set_draining(void);
 
-/* sock.c: buffered non-blocking socket (owns its fd) */
+/* --------------------------------------------------------------- relay/ */
+
+/* relay/sock.c: buffered non-blocking socket (owns its fd) */
 struct sock;
 #define SOCK_READING	0x01
 #define SOCK_WRITING	0x02
@@ -113,37 +157,202 @@ void	 sock_setcb(struct sock *, sock_cb readcb, sock_cb writecb,
 void	 sock_set_read_high(struct sock *, size_t);
 void	 sock_set_write_low(struct sock *, size_t);
 void	 sock_read(struct sock *, int on);
+/* Run the read callback from the loop soon, without new input. */
+void	 sock_kick(struct sock *);
 struct evbuffer *sock_input(struct sock *);
 struct evbuffer *sock_output(struct sock *);
 int	 sock_fd(const struct sock *);
 void	 sock_free(struct sock *);
 
-/* conn.c */
-void	 conn_init(void);
-void	 conn_accept(int fd);
-void	 conn_close(struct conn *, const char *reason);
-void	 conn_drain_all(void);
-void	 conn_close_all(const char *reason);
-void	 conn_reap(evutil_socket_t, short, void *);
+/* relay/upstream.c: where the engine is */
+int	 upstream_parse(const char *spec, struct upstream_addr *);
+struct sock *upstream_connect(struct event_base *,
+	    const struct upstream_addr *, unsigned connect_timeout_ms, int *err);
 
-/* audit.c: one record per exchange (decision, status, bytes, duration) */
-void	 audit_exchange_end(struct conn *);
+/* relay/listener.c: the substitute docker.sock */
+/* Bind a unix socket at path with owner/group (-1: keep) and mode, under a
+ * temporary name renamed into place; a stale socket file there is
+ * replaced, a live one or anything that is not a socket is refused. */
+int	 listener_bind_unix(const char *path, uid_t, gid_t, mode_t, int backlog);
+int	 listener_open(const struct sw_conf *, int *fdp);
+int	 listener_start(int fd);
+void	 listener_stop(void);		/* stop accepting, remove the file */
+const char *listener_path(void);	/* the socket file we own, or NULL */
+void	 listener_forget_path(void);	/* the root helper removes it */
 
-/* http_write.c */
+/* relay/http_write.c: what goes on the wire from us */
+enum body_framing { BODY_NONE, BODY_LENGTH, BODY_CHUNKED };
 int	 http_write_request(struct evbuffer *, const struct http_request *,
 	    const char *target, enum body_framing, size_t length, int upgrade);
 int	 http_write_error(struct evbuffer *, int status, const char *message,
 	    int close);
 const char *http_status_text(int);
 
-/* upstream.c */
-int	 upstream_parse(const char *spec, struct upstream_addr *);
-struct sock *upstream_connect(struct event_base *,
-	    const struct upstream_addr *, unsigned connect_timeout_ms, int *err);
+/*
+ * relay/decision.c: the two-phase policy decision (head, then body),
+ * written once for conn.c and `sockwarden explain`.
+ */
+enum verdict_step {
+	VERDICT_FORWARD,	/* d->target may go upstream */
+	VERDICT_NEED_BODY,	/* read at most limit bytes, then _body() */
+	VERDICT_ANSWER,		/* answer status with msg; nothing goes up */
+};
+struct verdict {
+	enum verdict_step step;
+	int		 status;	/* ANSWER */
+	size_t		 limit;		/* NEED_BODY: body_limit, clamped */
+	char		 msg[1024];	/* ANSWER; FORWARD in audit mode: what
+					   would have been denied */
+};
+void	 decision_head(const struct policy *, const struct http_request *,
+	    size_t max_body, struct policy_decision *, struct verdict *);
+void	 decision_body(const struct policy *, const struct http_request *,
+	    const unsigned char *body, size_t len, struct policy_decision *,
+	    struct verdict *);
 
-/* listener.c */
-int	 listener_open(const struct sw_conf *, int *fdp);
-int	 listener_start(int fd);
-void	 listener_stop(void);
+/* relay/conn.c: client connections, see the state machine there */
+struct conn_stats {
+	unsigned	 open;		/* client connections */
+	unsigned	 streams;	/* responses being relayed */
+	unsigned	 tunnels;	/* hijacked sessions */
+	uint64_t	 accepted;
+};
+void	 conn_init(void);
+void	 conn_accept(int fd);
+void	 conn_drain_all(void);		/* SIGTERM: close idle, keep busy */
+void	 conn_close_all(const char *reason);
+void	 conn_shutdown(void);		/* free what conn_init made */
+unsigned conn_count(void);
+void	 conn_stats(struct conn_stats *);
+
+/* ---------------------------------------------------------------- host/ */
+
+/* host/peer.c: who is calling (SO_PEERCRED, and the container from the
+ * peer's cgroup) */
+struct peer {
+	pid_t		 pid;		/* 0: unknown */
+	uid_t		 uid;
+	gid_t		 gid;
+	char		 container[65];	/* 64-hex id, "" when none */
+};
+void	 peer_init(void);		/* reads our own cgroup, once */
+void	 peer_identify(int fd, struct peer *);
+/* 64-hex container id of a peer from its cgroup file text, or -1. */
+int	 peer_container_id(const char *cgroup, const char *own_cgroup,
+	    char id[65]);
+
+/* host/activation.c: sockets passed by systemd (LISTEN_FDS, LISTEN_FDNAMES) */
+int	 activation_init(void);	/* number taken (0 = none), -1 on error */
+/* The passed fd with this name ("" = the first not otherwise named),
+ * or -1; *namep gets its name.  Each fd is handed out once. */
+int	 activation_take(const char *name, const char **namep);
+void	 activation_close_rest(void);
+
+/* host/sdnotify.c: the sd_notify datagram protocol, without libsystemd */
+int	 sdnotify_init(void);		/* 0 also when not under systemd */
+void	 sdnotify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int	 sdnotify_watchdog_start(struct event_base *);
+void	 sdnotify_stop(void);
+
+/* host/privdrop.c: leave root for a dedicated user, keeping one group */
+struct privdrop_plan {
+	int	 drop;			/* 1 when a drop will happen */
+	uid_t	 uid;
+	gid_t	 gid;			/* the user's primary group */
+	gid_t	 keep;			/* supplementary group kept */
+	int	 keep_set;
+	char	 user[64];
+	char	 keep_name[64];
+};
+int	 privdrop_plan(const struct sw_conf *, const struct upstream_addr *,
+	    struct privdrop_plan *);
+int	 privdrop_pin_upstream(struct upstream_addr *);
+int	 privdrop_helper_start(const char *const *unlink_paths,
+	    const char *audit_path, const struct privdrop_plan *,
+	    int sandbox);
+int	 privdrop_apply(const struct privdrop_plan *);
+int	 privdrop_no_new_privs(void);
+int	 privdrop_helper_active(void);
+void	 privdrop_helper_unlink(void);	/* unlink registered sockets */
+int	 privdrop_helper_open_audit(void);	/* fd, or -1 */
+
+/*
+ * host/sandbox_seccomp.c (host/sandbox_none.c without libseccomp): the
+ * last line of start-up, an allowlist of exactly the system calls the
+ * running daemon makes.  mode ON kills on a violation, DEBUG logs the call
+ * by name and fails it with ENOSYS.  upstream_family: AF_UNIX, AF_INET or
+ * AF_INET6.  allow_unlink: the daemon removes its own socket files (off
+ * when the root helper does).  Returns 0, or -1 after logging why.
+ */
+int	 sandbox_apply(enum sw_sandbox mode, int upstream_family,
+	    int allow_unlink);
+int	 sandbox_apply_helper(void);	/* the root helper's filter */
+int	 sandbox_available(void);
+
+/* host/landlock.c: file access confined to a few directories (Linux >=
+ * 5.13).  prepare builds the rules while still root; enforce applies them
+ * after the drop.  Without Landlock both succeed and do nothing. */
+int	 landlock_prepare(const char *const *ro_dirs, const char *const *rw_dirs);
+int	 landlock_enforce(void);
+
+/* ----------------------------------------------------------------- ops/ */
+
+/*
+ * One finished exchange, as conn.c hands it to the audit log and the
+ * metrics side by side.  Pointers are valid for the call only.
+ */
+struct exchange {
+	uint64_t		 conn_id;
+	const char		*listener;
+	const struct peer	*peer;
+	const char		*method;	/* "" if the head never parsed */
+	const char		*target;	/* raw, or the canonical target
+						   once forwarded */
+	size_t			 target_len;
+	const char		*operation;	/* "" when none was decided */
+	const char		*decision;	/* allow, deny, reject, incomplete */
+	int			 audit_only;	/* allowed by an audit-mode check */
+	const char		*rule;
+	const char		*reason;
+	int			 status;	/* what the client got, 0: none */
+	uint64_t		 bytes_in;	/* client bytes sent upstream */
+	uint64_t		 bytes_out;	/* bytes sent to the client */
+	uint64_t		 duration_us;	/* first head byte to the end */
+};
+
+/* ops/audit.c: one JSON line per exchange */
+int	 audit_open(struct event_base *, const char *spec);
+int	 audit_reopen(void);		/* SIGUSR1 */
+void	 audit_close(void);
+void	 audit_record(const struct exchange *);
+/* JSON-escape untrusted bytes into out (always NUL-terminated). */
+size_t	 audit_json_escape(const void *, size_t, char *out, size_t outlen);
+
+/* ops/metrics.c: Prometheus text exposition on a listener of its own */
+int	 metrics_open(struct event_base *, const char *spec,
+	    int activated_fd);
+void	 metrics_stop(int remove);
+void	 metrics_record(const struct exchange *);
+void	 metrics_reload(int ok);
+const char *metrics_unix_path(void);
+
+/* ops/policy_file.c: bounded file reads and policy files */
+#define SW_POLICY_FILE_MAX	(4 * 1024 * 1024)
+/* Relative paths resolve against this directory (the start-up one). */
+void	 pfile_set_base(int dirfd);
+/* A whole file ("-": stdin), malloc'd and NUL-terminated; NULL after
+ * printing why on stderr. */
+char	*pfile_read(const char *path, size_t max, size_t *lenp);
+/* Compile a policy file; errors on stderr, the first one in why. */
+struct policy *pfile_load_policy(const char *path, char *why, size_t whylen);
+
+/* ops/reload.c: signals (SIGHUP reload, SIGUSR1 reopen, SIGTERM drain) */
+int	 reload_init(struct event_base *, const char *config_path,
+	    const struct sw_conf *flags, void (*remove_sockets)(void));
+void	 reload_shutdown(void);
+
+/* ops/tools.c: the offline commands */
+int	 tools_check(int argc, char **argv);
+int	 tools_explain(int argc, char **argv);
 
 #endif /* SW_DAEMON_H */

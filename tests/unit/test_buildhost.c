@@ -16,8 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
-#include "service.h"
+#include "daemon.h"
 #include "t.h"
 
 #define ID1 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -53,26 +52,26 @@ test_container_id(void)
 {
 	char id[65];
 
-	CHECK_INT(audit_container_id("12:pids:/docker/" ID1 "\n"
+	CHECK_INT(peer_container_id("12:pids:/docker/" ID1 "\n"
 	    "11:memory:/docker/" ID1 "\n0::/\n", "0::/\n", id), 0);
 	CHECK_STR(id, ID1);
-	CHECK_INT(audit_container_id("0::/system.slice/docker-" ID1 ".scope\n",
+	CHECK_INT(peer_container_id("0::/system.slice/docker-" ID1 ".scope\n",
 	    "0::/system.slice/sockwarden.service\n", id), 0);
 	CHECK_STR(id, ID1);
 	/* nested: the caller's container inside ours */
-	CHECK_INT(audit_container_id("4:memory:/docker/" ID2 "/docker/" ID1 "\n",
+	CHECK_INT(peer_container_id("4:memory:/docker/" ID2 "/docker/" ID1 "\n",
 	    "4:memory:/docker/" ID2 "\n", id), 0);
 	CHECK_STR(id, ID1);
 	/* a process in the daemon's own container is no container caller */
-	CHECK_INT(audit_container_id("4:memory:/docker/" ID2 "\n",
+	CHECK_INT(peer_container_id("4:memory:/docker/" ID2 "\n",
 	    "4:memory:/docker/" ID2 "\n", id), -1);
-	CHECK_INT(audit_container_id("9:name=systemd:/\n0::/user.slice\n",
+	CHECK_INT(peer_container_id("9:name=systemd:/\n0::/user.slice\n",
 	    "", id), -1);
 	/* 63 or 65 hex digits, upper case: not an id */
-	CHECK_INT(audit_container_id("1:cpu:/docker/" ID1 "0\n", "", id), -1);
-	CHECK_INT(audit_container_id("1:cpu:/docker/" "0123456789ABCDEF0123456789"
+	CHECK_INT(peer_container_id("1:cpu:/docker/" ID1 "0\n", "", id), -1);
+	CHECK_INT(peer_container_id("1:cpu:/docker/" "0123456789ABCDEF0123456789"
 	    "abcdef0123456789abcdef0123456789abcdef\n", "", id), -1);
-	CHECK_INT(audit_container_id("1:cpu:/x/" "0123456789abcdef0123456789abcdef"
+	CHECK_INT(peer_container_id("1:cpu:/x/" "0123456789abcdef0123456789abcdef"
 	    "0123456789abcdef0123456789abcde\n", "", id), -1);
 }
 

@@ -33,8 +33,7 @@
 
 #include <seccomp.h>
 
-#include "log.h"
-#include "sandbox.h"
+#include "daemon.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SW_ASAN 1
@@ -255,19 +254,6 @@ sandbox_apply(enum sw_sandbox mode, int family, int allow_unlink)
 		return -1;
 	}
 	return 0;
-}
-
-int
-sandbox_export(int fd, int family)
-{
-	scmp_filter_ctx ctx = sb_build(SW_SANDBOX_ON, family, 1);
-	int rc;
-
-	if (ctx == NULL)
-		return -1;
-	rc = seccomp_export_pfc(ctx, fd);
-	seccomp_release(ctx);
-	return rc == 0 ? 0 : -1;
 }
 
 /* The root helper only reads requests, opens/unlinks and answers. */

@@ -16,7 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "service.h"
+#include "daemon.h"
 
 static int notify_fd = -1;
 static struct event *watchdog_ev;

@@ -35,8 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
-#include "service.h"
+#include "daemon.h"
 
 #define PRIV_MAX_UNLINK	4
 
@@ -44,7 +43,6 @@
 #define PRIV_REQ_AUDIT	'A'
 
 static int priv_fd = -1;		/* worker's end of the socketpair */
-static pid_t priv_pid = -1;
 
 static int
 priv_lookup_user(const char *name, struct passwd *out, char *buf, size_t blen)
@@ -424,7 +422,6 @@ privdrop_helper_start(const char *const *unlink_paths, const char *audit_path,
 	}
 	close(sv[1]);
 	priv_fd = sv[0];
-	priv_pid = pid;
 	return 0;
 }
 

@@ -1,15 +1,15 @@
 /*
- * audit.c - the audit trail: one JSON line per decision, written when the
- * exchange ends (conn.c calls audit_exchange_end() once per exchange: after
- * a relayed response, after sockwarden's own error or denial, or when the
+ * audit.c - the audit trail: one JSON line per exchange, built from the
+ * record conn.c hands over when the exchange ends (struct exchange: after
+ * a relayed response, after sockwarden's own answer, or when the
  * connection dies mid-exchange).  A record names the time, the listener,
- * the peer's uid/gid/pid (SO_PEERCRED) and, when the peer runs in a
- * container, that container's id (from /proc/PID/cgroup), the request,
- * the policy's operation/decision/rule/reason, the status, the bytes each
- * way and the duration.  Every string from the request is JSON-escaped
- * with non-ASCII and control bytes as \u00XX, so a hostile path can not
- * forge a record.  Output goes to stderr (journald) or to a file that
- * SIGUSR1 reopens for logrotate.  It does not decide anything.
+ * the caller (uid/gid/pid from SO_PEERCRED and its container), the
+ * request, the policy's operation/decision/rule/reason, the status, the
+ * bytes each way and the duration.  Every string from the request is
+ * JSON-escaped with non-ASCII and control bytes as \u00XX, so a hostile
+ * path can not forge a record.  Output goes to stderr (journald) or to a
+ * file that SIGUSR1 reopens for logrotate.  It neither decides nor counts
+ * (metrics.c gets the same record).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "service.h"
+#include "daemon.h"
 
 #define AUDIT_LINE_MAX		(24 * 1024)
 #define AUDIT_TARGET_MAX	2048	/* bytes of the request-target kept */
-#define AUDIT_CACHE		256	/* container ids cached per conn id */
 
 #define AUDIT_BATCH		(64 * 1024)
 
@@ -37,10 +36,9 @@ static int audit_fd = STDERR_FILENO;	/* -1: off */
  */
 static char audit_batch[AUDIT_BATCH];
 static size_t audit_batch_len;
+static struct event_base *audit_base;
 static struct event *audit_flush_ev;
 static char *audit_path;		/* NULL: stderr or off */
-static char audit_listener[128] = "";
-static char audit_own_cgroup[4096];
 
 static void
 audit_flush(void)
@@ -78,19 +76,14 @@ audit_queue(const char *line, size_t n)
 	}
 	memcpy(audit_batch + audit_batch_len, line, n);
 	audit_batch_len += n;
-	if (audit_flush_ev == NULL && server.base != NULL)
-		audit_flush_ev = event_new(server.base, -1, 0, audit_flush_cb,
+	if (audit_flush_ev == NULL && audit_base != NULL)
+		audit_flush_ev = event_new(audit_base, -1, 0, audit_flush_cb,
 		    NULL);
 	if (audit_flush_ev == NULL)
 		audit_flush();
 	else if (!event_pending(audit_flush_ev, EV_TIMEOUT, NULL))
 		event_active(audit_flush_ev, EV_TIMEOUT, 1);
 }
-
-static struct {
-	uint64_t	 conn_id;
-	char		 id[65];	/* "" when not in a container */
-} audit_cache[AUDIT_CACHE];
 
 size_t
 audit_json_escape(const void *data, size_t len, char *out, size_t outlen)
@@ -126,88 +119,6 @@ audit_json_escape(const void *data, size_t len, char *out, size_t outlen)
 }
 
 static int
-audit_ishex(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-/*
- * The container id in a cgroup file: the last run of exactly 64 lowercase
- * hex digits in any cgroup path ("/docker/<id>", "docker-<id>.scope",
- * ".../<id>") that does not also appear in our own cgroup (when the daemon
- * itself runs in a container, its id is no caller's).
- */
-int
-audit_container_id(const char *cg, const char *own, char id[65])
-{
-	const char *p = cg, *found = NULL;
-
-	while (*p != '\0') {
-		if (audit_ishex((unsigned char)*p) &&
-		    (p == cg || !audit_ishex((unsigned char)p[-1]))) {
-			size_t n = 0;
-			while (audit_ishex((unsigned char)p[n]))
-				n++;
-			if (n == 64) {
-				char cand[65];
-				memcpy(cand, p, 64);
-				cand[64] = '\0';
-				if (own == NULL || strstr(own, cand) == NULL)
-					found = p;
-			}
-			p += n;
-			continue;
-		}
-		p++;
-	}
-	if (found == NULL)
-		return -1;
-	memcpy(id, found, 64);
-	id[64] = '\0';
-	return 0;
-}
-
-static ssize_t
-audit_read_small(const char *path, char *buf, size_t len)
-{
-	ssize_t n, got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
-	if (fd == -1)
-		return -1;
-	while ((size_t)got < len - 1) {
-		n = read(fd, buf + got, len - 1 - (size_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	return got;
-}
-
-static const char *
-audit_container(const struct conn *c)
-{
-	unsigned slot = (unsigned)(c->c_id % AUDIT_CACHE);
-	char path[64], cg[4096];
-
-	if (audit_cache[slot].conn_id == c->c_id)
-		return audit_cache[slot].id;
-	audit_cache[slot].conn_id = c->c_id;
-	audit_cache[slot].id[0] = '\0';
-	if (c->c_peer_pid <= 0)
-		return audit_cache[slot].id;
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)c->c_peer_pid);
-	if (audit_read_small(path, cg, sizeof(cg)) > 0 &&
-	    audit_container_id(cg, audit_own_cgroup, audit_cache[slot].id) != 0)
-		audit_cache[slot].id[0] = '\0';
-	return audit_cache[slot].id;
-}
-
-static int
 audit_open_file(void)
 {
 	int fd;
@@ -221,13 +132,9 @@ audit_open_file(void)
 
 /* spec: NULL or "stderr", "off", or an absolute path. */
 int
-audit_open(const char *spec, const char *listener)
+audit_open(struct event_base *base, const char *spec)
 {
-	snprintf(audit_listener, sizeof(audit_listener), "%s",
-	    listener ? listener : "");
-	if (audit_read_small("/proc/self/cgroup", audit_own_cgroup,
-	    sizeof(audit_own_cgroup)) < 0)
-		audit_own_cgroup[0] = '\0';
+	audit_base = base;
 	free(audit_path);
 	audit_path = NULL;
 	if (spec == NULL || strcmp(spec, "stderr") == 0) {
@@ -280,22 +187,6 @@ audit_close(void)
 	audit_fd = STDERR_FILENO;
 	free(audit_path);
 	audit_path = NULL;
-}
-
-static const char *
-audit_decision(const struct policy_decision *d)
-{
-	switch (d->verdict) {
-	case POLICY_ALLOW:
-		return "allow";
-	case POLICY_DENY:
-		return "deny";
-	case POLICY_REJECT:
-		return "reject";
-	case POLICY_NEED_BODY:
-		return "incomplete";	/* ended before the body decision */
-	}
-	return "?";
 }
 
 /* A bounded line builder; on overflow len reaches cap and stays there. */
@@ -361,42 +252,21 @@ ab_num(struct abuf *b, long long v)
 }
 
 void
-audit_exchange_end(struct conn *c)
+audit_record(const struct exchange *x)
 {
-	const struct http_request *req;
-	const struct policy_decision *d = &c->c_dec;
 	char line[AUDIT_LINE_MAX];
 	struct abuf b = { line, 0, sizeof(line) };
-	const char *decision = audit_decision(d), *cid, *target = "";
 	static time_t when_sec = -1;	/* strftime once per second */
 	static char when_prefix[32];
-	struct timespec now, mono;
+	struct timespec now;
 	struct tm tm;
-	long long us;
-	size_t tlen = 0;
+	size_t tlen = x->target_len;
+	const char *cid = x->peer->container;
 
-	c->c_audited = 1;
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	us = (long long)(mono.tv_sec - c->c_t0.tv_sec) * 1000000 +
-	    (mono.tv_nsec - c->c_t0.tv_nsec) / 1000;
-	if (us < 0)
-		us = 0;
-	metrics_observe(c, decision);
 	if (audit_fd == -1)
 		return;
-	req = c->c_reqp != NULL ? http_reqp_request(c->c_reqp) : NULL;
-	/* conn.c releases the raw head once forwarded: then the path is the
-	 * canonical target the policy let through. */
-	if (req != NULL && req->target != NULL) {
-		target = req->target;
-		tlen = req->target_len;
-	} else if (d->target != NULL) {
-		target = d->target;
-		tlen = strnlen(d->target, AUDIT_TARGET_MAX);
-	}
 	if (tlen > AUDIT_TARGET_MAX)
 		tlen = AUDIT_TARGET_MAX;
-	cid = audit_container(c);
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (now.tv_sec != when_sec) {
 		gmtime_r(&now.tv_sec, &tm);
@@ -411,15 +281,15 @@ audit_exchange_end(struct conn *c)
 	ab_lit(&b, ".");
 	ab_num3(&b, (int)(now.tv_nsec / 1000000));
 	ab_lit(&b, "Z\",\"listener\":\"");
-	ab_esc(&b, audit_listener, strlen(audit_listener));
+	ab_esc(&b, x->listener, strlen(x->listener));
 	ab_lit(&b, "\",\"conn\":");
-	ab_num(&b, (long long)c->c_id);
+	ab_num(&b, (long long)x->conn_id);
 	ab_lit(&b, ",\"peer_uid\":");
-	ab_num(&b, (int)c->c_peer_uid);
+	ab_num(&b, (int)x->peer->uid);
 	ab_lit(&b, ",\"peer_gid\":");
-	ab_num(&b, (int)c->c_peer_gid);
+	ab_num(&b, (int)x->peer->gid);
 	ab_lit(&b, ",\"peer_pid\":");
-	ab_num(&b, (int)c->c_peer_pid);
+	ab_num(&b, (int)x->peer->pid);
 	ab_lit(&b, ",\"container\":");
 	if (cid[0] != '\0') {
 		ab_lit(&b, "\"");
@@ -428,30 +298,28 @@ audit_exchange_end(struct conn *c)
 	} else
 		ab_lit(&b, "null");
 	ab_lit(&b, ",\"method\":\"");
-	if (req != NULL)
-		ab_esc(&b, req->method, strlen(req->method));
+	ab_esc(&b, x->method, strlen(x->method));
 	ab_lit(&b, "\",\"path\":\"");
-	ab_esc(&b, target, tlen);
+	ab_esc(&b, x->target, tlen);
 	ab_lit(&b, "\",\"operation\":\"");
-	ab_esc(&b, d->operation, strnlen(d->operation, sizeof(d->operation)));
+	ab_esc(&b, x->operation, strlen(x->operation));
 	ab_lit(&b, "\",\"decision\":\"");
-	ab_lit(&b, decision);
-	ab_lit(&b, d->verdict == POLICY_ALLOW && d->audit ?
-	    "\",\"audit_only\":true,\"rule\":\"" :
+	ab_lit(&b, x->decision);
+	ab_lit(&b, x->audit_only ? "\",\"audit_only\":true,\"rule\":\"" :
 	    "\",\"audit_only\":false,\"rule\":\"");
-	ab_esc(&b, d->rule, strnlen(d->rule, sizeof(d->rule)));
+	ab_esc(&b, x->rule, strlen(x->rule));
 	ab_lit(&b, "\",\"reason\":\"");
-	ab_esc(&b, d->reason, strnlen(d->reason, sizeof(d->reason)));
+	ab_esc(&b, x->reason, strlen(x->reason));
 	ab_lit(&b, "\",\"status\":");
-	ab_num(&b, c->c_status);
+	ab_num(&b, x->status);
 	ab_lit(&b, ",\"bytes_in\":");
-	ab_num(&b, (long long)c->c_bytes_in);
+	ab_num(&b, (long long)x->bytes_in);
 	ab_lit(&b, ",\"bytes_out\":");
-	ab_num(&b, (long long)c->c_bytes_out);
+	ab_num(&b, (long long)x->bytes_out);
 	ab_lit(&b, ",\"duration_ms\":");
-	ab_num(&b, us / 1000);
+	ab_num(&b, (long long)(x->duration_us / 1000));
 	ab_lit(&b, ".");
-	ab_num3(&b, (int)(us % 1000));
+	ab_num3(&b, (int)(x->duration_us % 1000));
 	ab_lit(&b, "}\n");
 	if (b.len >= b.cap) {
 		/* Cannot happen with the caps above; never emit half JSON. */

@@ -4,8 +4,10 @@
  * requests by operation and decision, a latency histogram, open
  * connections and streams, bytes each way, reloads and their result.
  * It answers GET /metrics with Connection: close and nothing else; the
- * counters are fed by audit.c (one call per exchange) and main.c (reloads),
- * the gauges are read from the server state at scrape time.
+ * counters are fed by conn.c (one record per exchange, the same one the
+ * audit log gets) and reload.c (reloads); the gauges come from
+ * conn_stats() at scrape time.  A scraper gets MET_TIMEOUT_S to send its
+ * request and read the answer, then its slot is freed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,12 +20,14 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 
-#include "service.h"
+#include "daemon.h"
 
 #define MET_MAX_SERIES	256		/* (operation, decision) pairs */
 #define MET_MAX_CONNS	16
 #define MET_HEAD_MAX	4096
+#define MET_TIMEOUT_S	5
 
 static const double met_bounds[] = { 0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
     0.25, 0.5, 1, 2.5, 5, 10, 30 };
@@ -47,27 +51,21 @@ static struct bufferevent *met_conns[MET_MAX_CONNS];
 static unsigned met_nconns;
 
 void
-metrics_observe(const struct conn *c, const char *decision)
+metrics_record(const struct exchange *x)
 {
-	struct timespec now;
-	double s;
+	double secs = (double)x->duration_us / 1e6;
 	size_t i;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	s = (double)(now.tv_sec - c->c_t0.tv_sec) +
-	    (double)(now.tv_nsec - c->c_t0.tv_nsec) / 1e9;
-	if (s < 0)
-		s = 0;
-	for (i = 0; i < MET_NB && s > met_bounds[i]; i++)
+	for (i = 0; i < MET_NB && secs > met_bounds[i]; i++)
 		;
 	met_buckets[i]++;
-	met_sum += s;
+	met_sum += secs;
 	met_count++;
-	met_bytes_in += c->c_bytes_in;
-	met_bytes_out += c->c_bytes_out;
+	met_bytes_in += x->bytes_in;
+	met_bytes_out += x->bytes_out;
 	for (i = 0; i < met_nseries; i++)
-		if (strcmp(met_series[i].op, c->c_dec.operation) == 0 &&
-		    strcmp(met_series[i].decision, decision) == 0)
+		if (strcmp(met_series[i].op, x->operation) == 0 &&
+		    strcmp(met_series[i].decision, x->decision) == 0)
 			break;
 	if (i == met_nseries) {
 		if (met_nseries == MET_MAX_SERIES) {
@@ -75,9 +73,9 @@ metrics_observe(const struct conn *c, const char *decision)
 			return;
 		}
 		snprintf(met_series[i].op, sizeof(met_series[i].op), "%s",
-		    c->c_dec.operation);
+		    x->operation);
 		snprintf(met_series[i].decision, sizeof(met_series[i].decision),
-		    "%s", decision);
+		    "%s", x->decision);
 		met_nseries++;
 	}
 	met_series[i].count++;
@@ -109,16 +107,10 @@ metrics_label(struct evbuffer *b, const char *s)
 static void
 metrics_render(struct evbuffer *b)
 {
-	unsigned tunnels = 0, streams = 0;
+	struct conn_stats cs;
 	uint64_t cum = 0;
-	struct conn *c;
 
-	TAILQ_FOREACH(c, &server.conns, c_entry) {
-		if (c->c_state == CONN_TUNNEL)
-			tunnels++;
-		else if (c->c_state == CONN_FORWARD && c->c_resp_started)
-			streams++;
-	}
+	conn_stats(&cs);
 	evbuffer_add_printf(b,
 	    "# HELP sockwarden_requests_total Requests decided, by operation "
 	    "and decision.\n# TYPE sockwarden_requests_total counter\n");
@@ -167,7 +159,7 @@ metrics_render(struct evbuffer *b)
 	    "# TYPE sockwarden_reloads_total counter\n"
 	    "sockwarden_reloads_total{result=\"ok\"} %" PRIu64 "\n"
 	    "sockwarden_reloads_total{result=\"failed\"} %" PRIu64 "\n",
-	    server.nconns, server.next_id, streams, tunnels, met_bytes_in,
+	    cs.open, cs.accepted, cs.streams, cs.tunnels, met_bytes_in,
 	    met_bytes_out, met_reload_ok, met_reload_fail);
 }
 
@@ -190,6 +182,12 @@ metrics_write_done(struct bufferevent *bev, void *arg)
 }
 
 static void
+metrics_event(struct bufferevent *bev, short what, void *arg)
+{
+	metrics_conn_free(bev);
+}
+
+static void
 metrics_reply(struct bufferevent *bev, int status, const char *ctype,
     struct evbuffer *body)
 {
@@ -202,7 +200,9 @@ metrics_reply(struct bufferevent *bev, int status, const char *ctype,
 	if (body != NULL)
 		evbuffer_add_buffer(out, body);
 	bufferevent_disable(bev, EV_READ);
-	bufferevent_setcb(bev, NULL, metrics_write_done, NULL, NULL);
+	/* The event callback stays: a scraper that stops reading hits the
+	 * write time-out and its slot is freed. */
+	bufferevent_setcb(bev, NULL, metrics_write_done, metrics_event, NULL);
 	bufferevent_enable(bev, EV_WRITE);
 }
 
@@ -238,23 +238,17 @@ metrics_read(struct bufferevent *bev, void *arg)
 }
 
 static void
-metrics_event(struct bufferevent *bev, short what, void *arg)
-{
-	metrics_conn_free(bev);
-}
-
-static void
 metrics_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct bufferevent *bev;
-	struct timeval tv = { 5, 0 };
+	struct timeval tv = { MET_TIMEOUT_S, 0 };
 
-	if (met_nconns >= MET_MAX_CONNS || server.draining) {
+	if (met_nconns >= MET_MAX_CONNS) {
 		close(fd);
 		return;
 	}
-	if ((bev = bufferevent_socket_new(server.base, fd,
+	if ((bev = bufferevent_socket_new(evconnlistener_get_base(l), fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		close(fd);
 		return;
@@ -273,30 +267,11 @@ metrics_accept(struct evconnlistener *l, evutil_socket_t fd,
 static int
 metrics_bind_unix(const char *path)
 {
-	struct sockaddr_un sun;
-	mode_t old;
 	int fd;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		log_warnx("metrics_listen: path too long: %s", path);
+	/* Like the API socket: only a stale socket file is replaced. */
+	if ((fd = listener_bind_unix(path, (uid_t)-1, (gid_t)-1, 0660, 16)) == -1)
 		return -1;
-	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
-		return -1;
-	(void)unlink(path);	/* metrics sockets are ours alone */
-	old = umask(0117);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    listen(fd, 16) == -1) {
-		umask(old);
-		log_warn("metrics_listen %s", path);
-		close(fd);
-		return -1;
-	}
-	umask(old);
 	if ((met_path = strdup(path)) == NULL) {
 		close(fd);
 		return -1;
@@ -361,7 +336,7 @@ bad:
 
 /* spec NULL/"off": no metrics unless systemd passed a "metrics" fd. */
 int
-metrics_open(const char *spec, int activated_fd)
+metrics_open(struct event_base *base, const char *spec, int activated_fd)
 {
 	int fd = activated_fd;
 
@@ -375,7 +350,7 @@ metrics_open(const char *spec, int activated_fd)
 		if (fd == -1)
 			return -1;
 	}
-	met_listener = evconnlistener_new(server.base, metrics_accept, NULL,
+	met_listener = evconnlistener_new(base, metrics_accept, NULL,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	if (met_listener == NULL) {
 		log_warn("metrics listener");

@@ -4,14 +4,16 @@
  * call, ask FIONREAD before every read, and switch write interest on and
  * off in epoll around every response -- three syscalls a request and a
  * 4 KiB ceiling on stream throughput.  Here reads are sized adaptively
- * (4 KiB to 256 KiB) into the input evbuffer, and queued output is written
+ * (4 KiB to 128 KiB) into the input evbuffer, and queued output is written
  * from the event loop's active queue (event_active, no epoll_ctl); write
  * interest is armed in epoll only when the socket would block.
  *
  * Callbacks mirror bufferevent's: read (new input), write (output drained
- * to the low watermark, 0 unless set) and event (EOF, ERROR, TIMEOUT).  A read high
- * watermark suspends reading until the consumer drains the input.  The
- * sock owns its fd.  It does not parse anything.
+ * to the low watermark, 0 unless set) and event (EOF, ERROR, TIMEOUT).  A
+ * read high watermark suspends reading until the consumer drains the
+ * input.  sock_kick() runs the read callback from the loop without new
+ * input, for work the consumer held back.  The sock owns its fd.  It does
+ * not parse anything.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -45,6 +47,7 @@ struct sock {
 	unsigned		 connecting:1;
 	unsigned		 write_pending:1; /* ev_write active or added */
 	unsigned		 dead:1;	/* EOF or error seen */
+	unsigned		 kicked:1;	/* sock_kick() pending */
 };
 
 static void
@@ -111,6 +114,13 @@ sock_on_read(evutil_socket_t fd, short what, void *arg)
 	struct evbuffer_iovec v[2];
 	ssize_t n;
 	int nv;
+
+	if (s->kicked) {
+		/* A level-triggered read event comes back for real input. */
+		s->kicked = 0;
+		s->readcb(s, s->arg);
+		return;
+	}
 
 	nv = evbuffer_reserve_space(s->in, (ev_ssize_t)s->read_hint, v, 2);
 	if (nv < 0) {
@@ -273,6 +283,15 @@ sock_read(struct sock *s, int on)
 {
 	s->reading = on ? 1 : 0;
 	sock_update_read(s);
+}
+
+void
+sock_kick(struct sock *s)
+{
+	if (s->kicked)
+		return;
+	s->kicked = 1;
+	event_active(&s->ev_read, EV_READ, 1);
 }
 
 struct evbuffer *

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "service.h"
+#include "daemon.h"
 
 #define ACT_FDS_START	3
 #define ACT_MAX		16

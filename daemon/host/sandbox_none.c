@@ -3,8 +3,7 @@
  * #ifdefs; asking for the sandbox fails with a clear message, so a host
  * that expects one does not silently run without it.
  */
-#include "log.h"
-#include "sandbox.h"
+#include "daemon.h"
 
 int
 sandbox_apply(enum sw_sandbox mode, int upstream_family, int allow_unlink)
@@ -19,12 +18,6 @@ int
 sandbox_apply_helper(void)
 {
 	return 0;
-}
-
-int
-sandbox_export(int fd, int upstream_family)
-{
-	return -1;
 }
 
 int

@@ -2,8 +2,10 @@
  * config.c - the daemon's settings file: one "key value" per line, '#'
  * starts a comment, blank lines are ignored.  Strict: an unknown key, a
  * repeated key or a bad value is an error reported as "file:line: message",
- * and every error in the file is reported before giving up.  It does not
- * read policy files; policy/ compiles those.
+ * and every error in the file is reported before giving up.  Flags win over
+ * the file.  The table of what a reload may change at run time, and what
+ * needs a restart, lives here with the settings.  It does not read policy
+ * files (policy_file.c) or apply anything (reload.c, main.c).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "sockwarden.h"
+#include "daemon.h"
 
 void
 conf_defaults(struct sw_conf *c)
@@ -24,6 +25,7 @@ conf_defaults(struct sw_conf *c)
 	c->max_header_bytes = SW_DEFAULT_MAX_HEADER_BYTES;
 	c->max_body_bytes = SW_DEFAULT_MAX_BODY_BYTES;
 	c->header_timeout_ms = SW_DEFAULT_HEADER_TIMEOUT_MS;
+	c->body_timeout_ms = SW_DEFAULT_BODY_TIMEOUT_MS;
 	c->idle_timeout_ms = SW_DEFAULT_IDLE_TIMEOUT_MS;
 	c->connect_timeout_ms = SW_DEFAULT_CONNECT_TIMEOUT_MS;
 	c->response_timeout_ms = SW_DEFAULT_RESPONSE_TIMEOUT_MS;
@@ -199,8 +201,10 @@ conf_set(struct sw_conf *c, const char *key, const char *v, const char *file,
 			BAD("must be on, off or debug, got");
 		return 0;
 	} else if (strcmp(key, "max_header_bytes") == 0) {
-		if (conf_parse_size(v, &sz) != 0 || sz < 1024 || sz > 1024 * 1024)
-			BAD("must be a size between 1k and 1m, got");
+		if (conf_parse_size(v, &sz) != 0 || sz < 1024 ||
+		    sz > SW_MAX_HEADER_BYTES_LIMIT)
+			BAD("must be a size between 1k and 80k (the HTTP "
+			    "parser's limit), got");
 		c->max_header_bytes = sz;
 		return 0;
 	} else if (strcmp(key, "max_body_bytes") == 0) {
@@ -219,6 +223,7 @@ conf_set(struct sw_conf *c, const char *key, const char *v, const char *file,
 
 	static const struct { const char *key; size_t off; int zero_ok; } durs[] = {
 		{ "header_timeout", offsetof(struct sw_conf, header_timeout_ms), 0 },
+		{ "body_timeout", offsetof(struct sw_conf, body_timeout_ms), 0 },
 		{ "idle_timeout", offsetof(struct sw_conf, idle_timeout_ms), 0 },
 		{ "upstream_connect_timeout", offsetof(struct sw_conf, connect_timeout_ms), 0 },
 		{ "upstream_response_timeout", offsetof(struct sw_conf, response_timeout_ms), 1 },
@@ -311,9 +316,87 @@ next:		;
 }
 
 int
-conf_check(const struct sw_conf *c)
+conf_apply_flags(struct sw_conf *c, const struct sw_conf *f)
 {
-	if (c->listen == NULL || c->upstream == NULL)
+#define TAKE(x) do { if (f->x != NULL) { free(c->x); \
+	if ((c->x = strdup(f->x)) == NULL) return -1; } } while (0)
+	TAKE(listen);
+	TAKE(upstream);
+	TAKE(policy);
+	TAKE(log_level);
+	TAKE(user);
+	TAKE(audit_log);
+	TAKE(metrics_listen);
+#undef TAKE
+	c->foreground |= f->foreground;
+	if (f->sandbox != -1)
+		c->sandbox = f->sandbox;
+	if (c->listen == NULL && (c->listen = strdup(SW_DEFAULT_LISTEN)) == NULL)
+		return -1;
+	if (c->upstream == NULL &&
+	    (c->upstream = strdup(SW_DEFAULT_UPSTREAM)) == NULL)
 		return -1;
 	return 0;
+}
+
+#define CONF_STR(k)	{ #k, offsetof(struct sw_conf, k), 0 }
+#define CONF_INT(k)	{ #k, offsetof(struct sw_conf, k), 1 }
+
+/* Settings a running daemon cannot change: sockets, users, the sandbox. */
+static const struct { const char *key; size_t off; int is_int; }
+    conf_restart_only[] = {
+	CONF_STR(listen), CONF_STR(listen_owner), CONF_STR(listen_group),
+	CONF_INT(listen_mode), CONF_STR(upstream), CONF_STR(user),
+	CONF_STR(keep_group), CONF_STR(audit_log), CONF_STR(metrics_listen),
+	CONF_STR(listener_name), CONF_INT(sandbox),
+};
+
+static int
+conf_str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+int
+conf_warn_restart(const struct sw_conf *old, const struct sw_conf *nc)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(conf_restart_only) /
+	    sizeof(conf_restart_only[0]); i++) {
+		const char *a = (const char *)old + conf_restart_only[i].off;
+		const char *b = (const char *)nc + conf_restart_only[i].off;
+		int differs = conf_restart_only[i].is_int ?
+		    *(const int *)(const void *)a != *(const int *)(const void *)b :
+		    conf_str_differs(*(char *const *)(const void *)a,
+		    *(char *const *)(const void *)b);
+		if (differs) {
+			log_warnx("SIGHUP: %s changed; it takes effect only "
+			    "after a restart", conf_restart_only[i].key);
+			n++;
+		}
+	}
+	return n;
+}
+
+void
+conf_take_runtime(struct sw_conf *cur, struct sw_conf *nc)
+{
+	free(cur->policy);
+	cur->policy = nc->policy;
+	nc->policy = NULL;
+	free(cur->log_level);
+	cur->log_level = nc->log_level;
+	nc->log_level = NULL;
+	cur->max_header_bytes = nc->max_header_bytes;
+	cur->max_body_bytes = nc->max_body_bytes;
+	cur->header_timeout_ms = nc->header_timeout_ms;
+	cur->body_timeout_ms = nc->body_timeout_ms;
+	cur->idle_timeout_ms = nc->idle_timeout_ms;
+	cur->connect_timeout_ms = nc->connect_timeout_ms;
+	cur->response_timeout_ms = nc->response_timeout_ms;
+	cur->shutdown_grace_ms = nc->shutdown_grace_ms;
+	cur->max_connections = nc->max_connections;
 }

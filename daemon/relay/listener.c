@@ -2,8 +2,10 @@
  * listener.c - the substitute docker.sock: creates it with the configured
  * owner, group and mode (bound under a temporary name and renamed into
  * place, so it is never visible with looser permissions), replaces a stale
- * socket file but refuses to steal a live one, and accepts connections up
- * to max_connections.  It does not parse anything; conn.c does.
+ * socket file but refuses to steal a live one or replace anything that is
+ * not a socket, and accepts connections up to max_connections.  The
+ * metrics socket is bound the same way.  It does not parse anything;
+ * conn.c does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +21,9 @@
 
 #include "daemon.h"
 
+static struct evconnlistener *listener_ev;
 static struct event *listener_backoff;
+static char *listener_file;		/* the socket file we created */
 
 static int
 listener_lookup_ids(const struct sw_conf *conf, uid_t *uid, gid_t *gid)
@@ -67,6 +71,15 @@ listener_in_use(const char *path)
 
 	if (lstat(path, &st) == -1)
 		return errno == ENOENT ? 0 : -1;
+	if (S_ISDIR(st.st_mode)) {
+		/* What the engine leaves when a container binds the socket
+		 * path while nothing listens there. */
+		log_warnx("%s is a directory, not a socket: a container that "
+		    "bound this path while sockwarden was not running made "
+		    "the engine create it; remove that container, then "
+		    "'rmdir %s', and start sockwarden again", path, path);
+		return -1;
+	}
 	if (!S_ISSOCK(st.st_mode)) {
 		log_warnx("%s exists and is not a socket; refusing to replace it",
 		    path);
@@ -87,25 +100,21 @@ listener_in_use(const char *path)
 }
 
 int
-listener_open(const struct sw_conf *conf, int *fdp)
+listener_bind_unix(const char *path, uid_t uid, gid_t gid, mode_t mode,
+    int backlog)
 {
 	struct sockaddr_un sun;
 	char tmp[sizeof(sun.sun_path)];
-	uid_t uid;
-	gid_t gid;
 	mode_t old;
-	int fd = -1, mode = conf->listen_mode >= 0 ? conf->listen_mode : 0660;
+	int fd;
 
-	if (strlen(conf->listen) + 16 >= sizeof(sun.sun_path)) {
-		log_warnx("listen path %s is too long for a unix socket",
-		    conf->listen);
+	if (strlen(path) + 16 >= sizeof(sun.sun_path)) {
+		log_warnx("%s is too long for a unix socket path", path);
 		return -1;
 	}
-	if (listener_lookup_ids(conf, &uid, &gid) != 0)
+	if (listener_in_use(path) != 0)
 		return -1;
-	if (listener_in_use(conf->listen) != 0)
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.%d~", conf->listen, (int)getpid());
+	snprintf(tmp, sizeof(tmp), "%s.%d~", path, (int)getpid());
 	(void)unlink(tmp);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -127,33 +136,52 @@ listener_open(const struct sw_conf *conf, int *fdp)
 		log_warn("chown %s", tmp);
 		goto bad;
 	}
-	if (chmod(tmp, (mode_t)mode) == -1) {
+	if (chmod(tmp, mode) == -1) {
 		log_warn("chmod %s", tmp);
 		goto bad;
 	}
-	if (listen(fd, 1024) == -1) {
+	if (listen(fd, backlog) == -1) {
 		log_warn("listen %s", tmp);
 		goto bad;
 	}
-	if (rename(tmp, conf->listen) == -1) {
-		log_warn("rename %s to %s", tmp, conf->listen);
+	if (rename(tmp, path) == -1) {
+		log_warn("rename %s to %s", tmp, path);
 		goto bad;
 	}
-	free(server.listen_path);
-	server.listen_path = strdup(conf->listen);
-	*fdp = fd;
-	return 0;
+	return fd;
 bad:
 	(void)unlink(tmp);
 	close(fd);
 	return -1;
 }
 
+int
+listener_open(const struct sw_conf *conf, int *fdp)
+{
+	uid_t uid;
+	gid_t gid;
+	int fd, mode = conf->listen_mode >= 0 ? conf->listen_mode : 0660;
+
+	if (listener_lookup_ids(conf, &uid, &gid) != 0)
+		return -1;
+	if ((fd = listener_bind_unix(conf->listen, uid, gid, (mode_t)mode,
+	    1024)) == -1)
+		return -1;
+	free(listener_file);
+	if ((listener_file = strdup(conf->listen)) == NULL) {
+		(void)unlink(conf->listen);
+		close(fd);
+		return -1;
+	}
+	*fdp = fd;
+	return 0;
+}
+
 static void
 listener_resume(evutil_socket_t fd, short ev, void *arg)
 {
-	if (server.listener != NULL)
-		evconnlistener_enable(server.listener);
+	if (listener_ev != NULL)
+		evconnlistener_enable(listener_ev);
 }
 
 static void
@@ -167,12 +195,12 @@ listener_accept(struct evconnlistener *l, evutil_socket_t fd,
 	    "Connection: close\r\n\r\n"
 	    "{\"message\":\"sockwarden: too many connections, retry\"}\n";
 
-	if (server.nconns >= server.conf->max_connections) {
+	if (conn_count() >= srv->conf->max_connections) {
 		/* Best effort: the reply fits any socket buffer. */
 		(void)!send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 		close(fd);
 		log_warnx("connection refused: max_connections (%u) reached",
-		    server.conf->max_connections);
+		    srv->conf->max_connections);
 		return;
 	}
 	conn_accept(fd);
@@ -194,31 +222,44 @@ listener_error(struct evconnlistener *l, void *arg)
 int
 listener_start(int fd)
 {
-	server.listener = evconnlistener_new(server.base, listener_accept, NULL,
+	listener_ev = evconnlistener_new(srv->base, listener_accept, NULL,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
-	if (server.listener == NULL) {
+	if (listener_ev == NULL) {
 		log_warn("evconnlistener_new");
 		return -1;
 	}
-	evconnlistener_set_error_cb(server.listener, listener_error);
-	listener_backoff = evtimer_new(server.base, listener_resume, NULL);
+	evconnlistener_set_error_cb(listener_ev, listener_error);
+	listener_backoff = evtimer_new(srv->base, listener_resume, NULL);
 	return listener_backoff == NULL ? -1 : 0;
 }
 
 void
 listener_stop(void)
 {
-	if (server.listener != NULL) {
-		evconnlistener_free(server.listener);
-		server.listener = NULL;
+	if (listener_ev != NULL) {
+		evconnlistener_free(listener_ev);
+		listener_ev = NULL;
 	}
 	if (listener_backoff != NULL) {
 		event_free(listener_backoff);
 		listener_backoff = NULL;
 	}
-	if (server.listen_path != NULL) {
-		(void)unlink(server.listen_path);
-		free(server.listen_path);
-		server.listen_path = NULL;
+	if (listener_file != NULL) {
+		(void)unlink(listener_file);
+		free(listener_file);
+		listener_file = NULL;
 	}
+}
+
+const char *
+listener_path(void)
+{
+	return listener_file;
+}
+
+void
+listener_forget_path(void)
+{
+	free(listener_file);
+	listener_file = NULL;
 }

@@ -1,7 +1,8 @@
 /*
  * log.c - leveled logging to stderr with a level prefix.  Lines are written
  * with a single write(2) so concurrent writers never interleave mid-line.
- * It does not rotate or open files: the audit log has its own module.
+ * log_escape() makes untrusted bytes safe to quote in a line.  It does not
+ * rotate or open files: the audit log has its own module.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "daemon.h"
 
 static enum log_level log_min = LOG_LVL_INFO;
 static const char *const log_names[] = { "debug", "info", "warn", "error" };
@@ -34,12 +35,6 @@ void
 log_set_level(enum log_level l)
 {
 	log_min = l;
-}
-
-int
-log_enabled(enum log_level l)
-{
-	return l >= log_min;
 }
 
 static void log_vwrite(enum log_level, int, const char *, va_list)
@@ -79,7 +74,6 @@ LOG_FN(log_debug, LOG_LVL_DEBUG, 0)
 LOG_FN(log_info, LOG_LVL_INFO, 0)
 LOG_FN(log_warn, LOG_LVL_WARN, 1)
 LOG_FN(log_warnx, LOG_LVL_WARN, 0)
-LOG_FN(log_error, LOG_LVL_ERROR, 0)
 
 void
 fatal(const char *fmt, ...)
