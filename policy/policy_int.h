@@ -18,7 +18,7 @@
 #define SW_BODY_LIMIT_DEFAULT	(1024 * 1024)
 #define SW_JSON_DEPTH_MAX	64	/* Go allows 10000; CI bodies need ~6 */
 
-/* ---- checks: one per rule id; the order is the rule table in check.c */
+/* ---- checks: one per rule id; check.c names them in this order */
 enum check_id {
 	CK_ENDPOINT = 0,
 	CK_UNKNOWN_FIELD,
@@ -185,7 +185,7 @@ int	 route_match(const char *method, const char *path, size_t len,
 int	 route_id_valid(enum id_kind, const char *s, size_t len);
 int	 route_lookup_op(const char *op);	/* -1 if unknown */
 
-/* ---- decisions (decide.c) */
+/* ---- one evaluation, and how checks record into it (check.c) */
 struct eval {
 	const struct policy		*pol;
 	const struct policy_request	*req;
