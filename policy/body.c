@@ -12,64 +12,6 @@
 #include "rules.h"
 #include "schema.h"
 
-const char *
-jstr(const struct jdoc *d, uint32_t obj, const char *name, size_t *len)
-{
-	uint32_t m = json_get(d, obj, name);
-
-	if (m == JNONE || d->n[m].type != J_STR) {
-		*len = 0;
-		return "";
-	}
-	*len = d->n[m].slen;
-	return d->n[m].s;
-}
-
-int
-jbool(const struct jdoc *d, uint32_t obj, const char *name)
-{
-	uint32_t m = json_get(d, obj, name);
-
-	return m != JNONE && d->n[m].type == J_BOOL && d->n[m].b;
-}
-
-int64_t
-jint(const struct jdoc *d, uint32_t obj, const char *name)
-{
-	uint32_t m = json_get(d, obj, name);
-	int64_t v;
-
-	if (m == JNONE || json_int(&d->n[m], &v) == -1)
-		return 0;
-	return v;
-}
-
-uint32_t
-jobj(const struct jdoc *d, uint32_t obj, const char *name)
-{
-	uint32_t m = json_get(d, obj, name);
-
-	return m != JNONE && d->n[m].type == J_OBJ ? m : JNONE;
-}
-
-uint32_t
-jfirst(const struct jdoc *d, uint32_t obj, const char *name)
-{
-	uint32_t m = json_get(d, obj, name);
-
-	if (m == JNONE || (d->n[m].type != J_ARR && d->n[m].type != J_OBJ))
-		return JNONE;
-	return d->n[m].child;
-}
-
-int
-jset(const struct jdoc *d, uint32_t obj, const char *name)
-{
-	uint32_t m = json_get(d, obj, name);
-
-	return m != JNONE && d->n[m].type != J_NULL;
-}
-
 static const struct {
 	const char		*op;
 	const struct schema	*schema;
@@ -88,7 +30,7 @@ static const struct {
 static int
 connect_rules(struct eval *e, const struct jdoc *d, uint32_t root)
 {
-	uint32_t ep = jobj(d, root, "EndpointConfig");
+	uint32_t ep = json_get_obj(d, root, "EndpointConfig");
 
 	return ep == JNONE ? 0 : rules_endpoint(e, d, ep, "EndpointConfig");
 }

@@ -16,7 +16,6 @@
 #define SW_API_MIN		24	/* lowest accepted /v1.NN/ minor */
 #define SW_API_MAX		56	/* highest accepted /v1.NN/ minor */
 #define SW_BODY_LIMIT_DEFAULT	(1024 * 1024)
-#define SW_JSON_DEPTH_MAX	64	/* Go allows 10000; CI bodies need ~6 */
 
 /* ---- checks: one per rule id; check.c names them in this order */
 enum check_id {

@@ -9,16 +9,6 @@
 #include "json.h"
 #include "policy_int.h"
 
-/* accessors on a checked object; absent or null reads as the zero value */
-const char	*jstr(const struct jdoc *, uint32_t obj, const char *name,
-		    size_t *len);
-int		 jbool(const struct jdoc *, uint32_t obj, const char *name);
-int64_t		 jint(const struct jdoc *, uint32_t obj, const char *name);
-uint32_t	 jobj(const struct jdoc *, uint32_t obj, const char *name);
-/* first element/member of an array/object field, JNONE when none */
-uint32_t	 jfirst(const struct jdoc *, uint32_t obj, const char *name);
-int		 jset(const struct jdoc *, uint32_t obj, const char *name);
-
 /* rules_container.c */
 int	 rules_create(struct eval *, const struct jdoc *, uint32_t root);
 int	 rules_update(struct eval *, const struct jdoc *, uint32_t root);
