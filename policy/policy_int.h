@@ -119,7 +119,6 @@ struct policy {
 int	 strlist_add(struct strlist *, const char *s, size_t len);
 int	 strlist_has(const struct strlist *, const char *s, size_t len);
 int	 strlist_glob(const struct strlist *, const char *s, size_t len);
-int	 strlist_copy(struct strlist *dst, const struct strlist *src);
 void	 strlist_free(struct strlist *);
 int	 glob_match(const char *pat, const char *s, size_t len);
 /* Replace control bytes (and DEL) by '?': messages stay one line. */
@@ -128,7 +127,6 @@ void	 str_sanitize(char *);
 void	 strfmt(char *buf, size_t size, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 struct policy *policy_new(const char *name);
-int	 policy_copy_into(struct policy *dst, const struct policy *src);
 int	 policy_is_default(const struct policy *);
 
 /* ---- request target (normalize.c) */
@@ -182,7 +180,6 @@ const struct route *route_at(size_t i);
 int	 route_match(const char *method, const char *path, size_t len,
 	    const char **var, size_t *varlen);
 int	 route_id_valid(enum id_kind, const char *s, size_t len);
-int	 route_lookup_op(const char *op);	/* -1 if unknown */
 
 /* ---- one evaluation, and how checks record into it (check.c) */
 struct eval {
@@ -206,8 +203,6 @@ int	 eval_check_on(const struct eval *, enum check_id);
 
 /* ---- query checks (query.c) */
 int	 query_check(struct eval *);
-/* Go's httputils.BoolValue: "", 0, no, false, none are false. */
-int	 query_bool(const char *v, size_t len);
 
 /* ---- body checks (body.c and rules_*.c) */
 int	 body_check(struct eval *);

@@ -49,18 +49,6 @@ strlist_glob(const struct strlist *l, const char *s, size_t len)
 	return 0;
 }
 
-int
-strlist_copy(struct strlist *dst, const struct strlist *src)
-{
-	size_t i;
-
-	memset(dst, 0, sizeof(*dst));
-	for (i = 0; i < src->n; i++)
-		if (strlist_add(dst, src->v[i], strlen(src->v[i])) == -1)
-			return -1;
-	return 0;
-}
-
 void
 strlist_free(struct strlist *l)
 {
@@ -162,47 +150,6 @@ policy_clear(struct policy *p)
 	free(p->bind_roots);
 	p->bind_roots = NULL;
 	p->nbind_roots = 0;
-}
-
-/* Replace dst's settings (not its name) by a deep copy of src's. */
-int
-policy_copy_into(struct policy *dst, const struct policy *src)
-{
-	struct strlist *dl[] = POLICY_LISTS(dst);
-	const struct strlist *sl[] = POLICY_LISTS(src);
-	unsigned char *ep = dst->ep_allow;
-	char name[sizeof(dst->name)];
-	size_t i;
-
-	policy_clear(dst);
-	memcpy(name, dst->name, sizeof(name));
-	memcpy(dst, src, sizeof(*dst));
-	memcpy(dst->name, name, sizeof(name));
-	dst->ep_allow = ep;
-	memcpy(dst->ep_allow, src->ep_allow, route_count());
-	dst->bind_roots = NULL;
-	dst->nbind_roots = 0;
-	for (i = 0; i < sizeof(dl) / sizeof(dl[0]); i++)
-		if (strlist_copy(dl[i], sl[i]) == -1)
-			return -1;
-	if (src->nbind_roots > 0) {
-		dst->bind_roots = calloc(src->nbind_roots,
-		    sizeof(*dst->bind_roots));
-		if (dst->bind_roots == NULL)
-			return -1;
-		for (i = 0; i < src->nbind_roots; i++) {
-			dst->bind_roots[i].readonly =
-			    src->bind_roots[i].readonly;
-			dst->bind_roots[i].subpaths =
-			    src->bind_roots[i].subpaths;
-			dst->bind_roots[i].path =
-			    strdup(src->bind_roots[i].path);
-			if (dst->bind_roots[i].path == NULL)
-				return -1;
-			dst->nbind_roots++;
-		}
-	}
-	return 0;
 }
 
 void
