@@ -75,6 +75,7 @@ struct bind_root {
 /* Compiled policy; immutable after policy_compile(). */
 struct policy {
 	char		 name[64];
+	int		 shared;		/* policy_default()'s: never freed */
 	enum check_mode	 mode;			/* ENFORCE or AUDIT */
 	enum check_mode	 ck_mode[CK_COUNT];	/* INHERIT/ENFORCE/AUDIT/OFF */
 	size_t		 body_limit;
@@ -127,7 +128,6 @@ void	 str_sanitize(char *);
 void	 strfmt(char *buf, size_t size, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 struct policy *policy_new(const char *name);
-int	 policy_is_default(const struct policy *);
 
 /* ---- request target (normalize.c) */
 struct qparam {

@@ -1,6 +1,7 @@
 /*
- * util.c - string lists, glob matching and the lifetime of struct policy
- * (allocation, deep copy for "extends", free).  No policy decisions here.
+ * util.c - string lists, glob matching and message formatting: the helpers
+ * every other file of policy/ may use.  It calls nothing else in policy/ and
+ * knows neither requests nor struct policy.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,67 +104,4 @@ str_sanitize(char *s)
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			*s = '?';
-}
-
-/* Every strlist member of struct policy, for copy and free. */
-#define POLICY_LISTS(p) { &(p)->cap_allow, &(p)->ns_host_allow, \
-	&(p)->volumes_from_allow, &(p)->secopt_allow, &(p)->sysctl_allow, \
-	&(p)->runtime_allow, &(p)->cgroup_parent_allow, \
-	&(p)->volume_driver_allow, &(p)->image_allow, &(p)->label_required, \
-	&(p)->label_forbidden, &(p)->log_driver_allow, &(p)->log_opt_allow, \
-	&(p)->env_forbidden, &(p)->build_network_allow, \
-	&(p)->net_driver_allow }
-
-struct policy *
-policy_new(const char *name)
-{
-	struct policy *p;
-	size_t len;
-
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
-	if ((p->ep_allow = calloc(route_count(), 1)) == NULL) {
-		free(p);
-		return NULL;
-	}
-	len = strlen(name);
-	if (len >= sizeof(p->name))
-		len = sizeof(p->name) - 1;
-	memcpy(p->name, name, len);
-	p->mode = MODE_ENFORCE;
-	p->body_limit = SW_BODY_LIMIT_DEFAULT;
-	p->port_min = 1024;
-	p->port_max = 65535;
-	return p;
-}
-
-static void
-policy_clear(struct policy *p)
-{
-	struct strlist *lists[] = POLICY_LISTS(p);
-	size_t i;
-
-	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		strlist_free(lists[i]);
-	for (i = 0; i < p->nbind_roots; i++)
-		free(p->bind_roots[i].path);
-	free(p->bind_roots);
-	p->bind_roots = NULL;
-	p->nbind_roots = 0;
-}
-
-void
-policy_free(struct policy *p)
-{
-	if (p == NULL || policy_is_default(p))
-		return;
-	policy_clear(p);
-	free(p->ep_allow);
-	free(p);
-}
-
-const char *
-policy_name(const struct policy *p)
-{
-	return p->name;
 }
