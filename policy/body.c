@@ -1,6 +1,7 @@
 /*
  * body.c - decide on a JSON body: decode it strictly (json.c), check it
- * against the route's type (schema.c), then run the route's rules.
+ * against the route's type (schema.c), then run the route's rules
+ * (rules_*.c).  It reads no field itself beyond choosing the rules.
  *
  * An empty body is read as {} because the engine skips decoding it
  * (httputils.ReadJSON with ContentLength 0).  Routes whose body type we do
@@ -9,8 +10,8 @@
  */
 #include <string.h>
 
-#include "rules.h"
-#include "schema.h"
+#include "json.h"
+#include "policy_int.h"
 
 static const struct {
 	const char		*op;

@@ -1,16 +1,9 @@
 /*
- * check.c - the checks and how their denials become verdicts: the table of
- * rule ids (one per enum check_id, named in policy files and in messages),
- * and the evaluation primitives every rule calls to deny (403, or audited,
- * or skipped, after the policy's mode) or to reject a malformed request
- * (400/404/413/500, rule "request").
- *
- * It knows no request fields and no routes: which rule runs when is
- * decide.c's order, what each rule looks at is in query.c, schema.c and the
- * rules_*.c files.
+ * check.c - the table of checks: one rule id per enum check_id, the names
+ * that policy files configure ("checks": {"binds": ...}) and that denials
+ * quote ("denied by rule binds").  How a denial becomes a verdict is
+ * eval.c; what each check looks at is in query.c, schema.c and rules_*.c.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "policy_int.h"
@@ -60,56 +53,4 @@ check_lookup(const char *name)
 		if (strcmp(check_names[i], name) == 0)
 			return i;
 	return -1;
-}
-
-int
-eval_check_on(const struct eval *e, enum check_id ck)
-{
-	return e->pol->ck_mode[ck] != MODE_OFF;
-}
-
-int
-eval_deny(struct eval *e, enum check_id ck, const char *fmt, ...)
-{
-	enum check_mode m = e->pol->ck_mode[ck];
-	struct policy_decision *d = e->d;
-	va_list ap;
-
-	if (m == MODE_INHERIT)
-		m = e->pol->mode;
-	if (m == MODE_OFF)
-		return 0;
-	if (m == MODE_AUDIT && d->audit)
-		return 0;		/* keep the first audited denial */
-	va_start(ap, fmt);
-	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
-	va_end(ap);
-	str_sanitize(d->reason);	/* quotes request bytes */
-	strfmt(d->rule, sizeof(d->rule), "%s", check_name(ck));
-	if (m == MODE_AUDIT) {
-		d->audit = 1;
-		return 0;
-	}
-	d->audit = 0;
-	d->verdict = POLICY_DENY;
-	d->status = 403;
-	e->done = 1;
-	return 1;
-}
-
-void
-eval_reject(struct eval *e, int status, const char *fmt, ...)
-{
-	struct policy_decision *d = e->d;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
-	va_end(ap);
-	str_sanitize(d->reason);
-	strfmt(d->rule, sizeof(d->rule), "request");
-	d->audit = 0;
-	d->verdict = POLICY_REJECT;
-	d->status = status;
-	e->done = 1;
 }

@@ -6,7 +6,7 @@
  * decided; a JSON route with a body answers POLICY_NEED_BODY.  Body phase:
  * the same checks run again (eval is stateless), then the body rules.
  * It writes no rule of its own beyond headers and the endpoint list: how a
- * denial becomes a verdict is check.c, the parameter rules query.c, the body
+ * denial becomes a verdict is eval.c, the parameter rules query.c, the body
  * rules body.c and what it calls.
  */
 #include <stdio.h>

@@ -6,7 +6,7 @@
  * Parameters a route does not list are dropped from the forwarded target,
  * never passed through: a newer engine may give them a meaning.  A repeated
  * single-valued parameter is ambiguous (Go reads the first, a form reader
- * the last) and rejected.
+ * the last) and rejected.  Splitting and decoding the query is normalize.c.
  */
 #include <stdio.h>
 #include <stdlib.h>

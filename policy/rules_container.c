@@ -2,11 +2,13 @@
  * rules_container.c - container create (the top-level Config members plus
  * HostConfig and NetworkingConfig) and container update, and the small
  * rules shared with exec create (user, working directory, environment).
+ * HostConfig's own rules are rules_host.c; types were checked by schema.c.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "rules.h"
+#include "json.h"
+#include "policy_int.h"
 
 #define LEN(n)	((int)((n) > 200 ? 200 : (n)))
 

@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rules.h"
+#include "json.h"
+#include "policy_int.h"
 
 #define LEN(n)	((int)((n) > 200 ? 200 : (n)))
 

@@ -2,11 +2,13 @@
  * rules_other.c - exec create, volume create and network create: the other
  * bodies through which a CI job could reach the host (privileged exec, a
  * local volume that is really a host bind, a bridge on a host interface).
+ * User, working directory and environment rules come from rules_container.c.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "rules.h"
+#include "json.h"
+#include "policy_int.h"
 
 #define LEN(n)	((int)((n) > 200 ? 200 : (n)))
 
