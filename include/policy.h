@@ -2,10 +2,10 @@
  * policy.h - the only policy API the daemon sees.
  *
  * policy/ is a pure library: a parsed request and a compiled policy in, a
- * decision out.  It performs no I/O, uses no libevent and keeps no globals
- * (cJSON's error pointer aside, which it never relies on), so it can be unit
- * tested and fuzzed on its own.  Reading policy files from disk, buffering
- * bodies and answering clients are the daemon's job.
+ * decision out.  It performs no I/O, uses no libevent and no cJSON, and
+ * keeps no globals but the cached policy_default(), so it can be unit tested
+ * and fuzzed on its own.  Reading policy files from disk, buffering bodies
+ * and answering clients are the daemon's job.
  *
  * Evaluation is two-phase: the daemon calls policy_eval() once the request
  * head is parsed (body == NULL).  When the endpoint's body must be inspected

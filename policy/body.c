@@ -1,6 +1,7 @@
 /*
  * body.c - decide on a JSON body: decode it strictly (json.c), check it
- * against the route's type (schema.c), then run the route's rules.
+ * against the route's type (schema.c), then run the route's rules
+ * (rules_*.c).  It reads no field itself beyond choosing the rules.
  *
  * An empty body is read as {} because the engine skips decoding it
  * (httputils.ReadJSON with ContentLength 0).  Routes whose body type we do
@@ -9,66 +10,8 @@
  */
 #include <string.h>
 
-#include "rules.h"
-#include "schema.h"
-
-const char *
-jstr(const struct jdoc *d, uint32_t obj, const char *name, size_t *len)
-{
-	uint32_t m = json_get(d, obj, name);
-
-	if (m == JNONE || d->n[m].type != J_STR) {
-		*len = 0;
-		return "";
-	}
-	*len = d->n[m].slen;
-	return d->n[m].s;
-}
-
-int
-jbool(const struct jdoc *d, uint32_t obj, const char *name)
-{
-	uint32_t m = json_get(d, obj, name);
-
-	return m != JNONE && d->n[m].type == J_BOOL && d->n[m].b;
-}
-
-int64_t
-jint(const struct jdoc *d, uint32_t obj, const char *name)
-{
-	uint32_t m = json_get(d, obj, name);
-	int64_t v;
-
-	if (m == JNONE || json_int(&d->n[m], &v) == -1)
-		return 0;
-	return v;
-}
-
-uint32_t
-jobj(const struct jdoc *d, uint32_t obj, const char *name)
-{
-	uint32_t m = json_get(d, obj, name);
-
-	return m != JNONE && d->n[m].type == J_OBJ ? m : JNONE;
-}
-
-uint32_t
-jfirst(const struct jdoc *d, uint32_t obj, const char *name)
-{
-	uint32_t m = json_get(d, obj, name);
-
-	if (m == JNONE || (d->n[m].type != J_ARR && d->n[m].type != J_OBJ))
-		return JNONE;
-	return d->n[m].child;
-}
-
-int
-jset(const struct jdoc *d, uint32_t obj, const char *name)
-{
-	uint32_t m = json_get(d, obj, name);
-
-	return m != JNONE && d->n[m].type != J_NULL;
-}
+#include "json.h"
+#include "policy_int.h"
 
 static const struct {
 	const char		*op;
@@ -88,7 +31,7 @@ static const struct {
 static int
 connect_rules(struct eval *e, const struct jdoc *d, uint32_t root)
 {
-	uint32_t ep = jobj(d, root, "EndpointConfig");
+	uint32_t ep = json_get_obj(d, root, "EndpointConfig");
 
 	return ep == JNONE ? 0 : rules_endpoint(e, d, ep, "EndpointConfig");
 }

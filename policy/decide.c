@@ -1,124 +1,20 @@
 /*
- * decide.c - policy_eval(): the order of the checks for one request, and how
- * a check's denial becomes a verdict (enforce vs audit vs off).
+ * decide.c - policy_eval(): the order of the decisions for one request, and
+ * the verdict and message it hands back to the daemon.
  *
  * Head phase (body == NULL): target, route, headers, endpoint and query are
  * decided; a JSON route with a body answers POLICY_NEED_BODY.  Body phase:
  * the same checks run again (eval is stateless), then the body rules.
- * Field-level rules live in query.c and the body/rules files.
+ * It writes no rule of its own beyond headers and the endpoint list: how a
+ * denial becomes a verdict is eval.c, the parameter rules query.c, the body
+ * rules body.c and what it calls.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "policy_int.h"
-
-static const char *const check_names[CK_COUNT] = {
-	[CK_ENDPOINT] = "endpoint",
-	[CK_UNKNOWN_FIELD] = "unknown-field",
-	[CK_PRIVILEGED] = "privileged",
-	[CK_CAPABILITIES] = "capabilities",
-	[CK_NAMESPACES] = "namespaces",
-	[CK_DEVICES] = "devices",
-	[CK_BINDS] = "binds",
-	[CK_PROPAGATION] = "propagation",
-	[CK_VOLUME_OPTIONS] = "volume-options",
-	[CK_VOLUMES_FROM] = "volumes-from",
-	[CK_SECURITY_OPTIONS] = "security-options",
-	[CK_SYSCTLS] = "sysctls",
-	[CK_RUNTIME] = "runtime",
-	[CK_CGROUP_PARENT] = "cgroup-parent",
-	[CK_VOLUME_DRIVER] = "volume-driver",
-	[CK_IMAGES] = "images",
-	[CK_LABELS] = "labels",
-	[CK_RESOURCES] = "resources",
-	[CK_PORTS] = "ports",
-	[CK_USER] = "user",
-	[CK_LOGGING] = "logging",
-	[CK_EXTRA_HOSTS] = "extra-hosts",
-	[CK_WORKDIR] = "workdir",
-	[CK_ENV] = "env",
-	[CK_BUILD] = "build",
-	[CK_NETWORK] = "network",
-	[CK_IMAGE_SOURCE] = "image-source",
-};
-
-const char *
-check_name(enum check_id id)
-{
-	return (unsigned)id < CK_COUNT ? check_names[id] : "?";
-}
-
-int
-check_lookup(const char *name)
-{
-	int i;
-
-	for (i = 0; i < CK_COUNT; i++)
-		if (strcmp(check_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
-static void
-set_str(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src);
-}
-
-int
-eval_check_on(const struct eval *e, enum check_id ck)
-{
-	return e->pol->ck_mode[ck] != MODE_OFF;
-}
-
-int
-eval_deny(struct eval *e, enum check_id ck, const char *fmt, ...)
-{
-	enum check_mode m = e->pol->ck_mode[ck];
-	struct policy_decision *d = e->d;
-	va_list ap;
-
-	if (m == MODE_INHERIT)
-		m = e->pol->mode;
-	if (m == MODE_OFF)
-		return 0;
-	if (m == MODE_AUDIT && d->audit)
-		return 0;		/* keep the first audited denial */
-	va_start(ap, fmt);
-	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
-	va_end(ap);
-	str_sanitize(d->reason);	/* quotes request bytes */
-	set_str(d->rule, sizeof(d->rule), check_name(ck));
-	if (m == MODE_AUDIT) {
-		d->audit = 1;
-		return 0;
-	}
-	d->audit = 0;
-	d->verdict = POLICY_DENY;
-	d->status = 403;
-	e->done = 1;
-	return 1;
-}
-
-void
-eval_reject(struct eval *e, int status, const char *fmt, ...)
-{
-	struct policy_decision *d = e->d;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
-	va_end(ap);
-	str_sanitize(d->reason);
-	set_str(d->rule, sizeof(d->rule), "request");
-	d->audit = 0;
-	d->verdict = POLICY_REJECT;
-	d->status = status;
-	e->done = 1;
-}
 
 static int
 hdr_is(const struct policy_header *h, const char *name)
@@ -237,8 +133,8 @@ eval_run(struct eval *e)
 	}
 	ri = route_match(r->method, e->t.path, e->t.path_len, &var, &varlen);
 	if (ri < 0) {
-		set_str(d->operation, sizeof(d->operation), "unknown");
-		set_str(d->what, sizeof(d->what), "request");
+		strfmt(d->operation, sizeof(d->operation), "unknown");
+		strfmt(d->what, sizeof(d->what), "request");
 		if (eval_deny(e, CK_ENDPOINT, "%s %.*s is not a known engine "
 		    "endpoint", r->method, (int)(e->t.path_len > 100 ? 100 :
 		    e->t.path_len), e->t.path))
@@ -247,8 +143,8 @@ eval_run(struct eval *e)
 		return;
 	}
 	e->rt = route_at((size_t)ri);
-	set_str(d->operation, sizeof(d->operation), e->rt->op);
-	set_str(d->what, sizeof(d->what), e->rt->what);
+	strfmt(d->operation, sizeof(d->operation), "%s", e->rt->op);
+	strfmt(d->what, sizeof(d->what), "%s", e->rt->what);
 	d->hijack = (e->rt->flags & RT_HIJACK) != 0;
 	d->body_kind = (e->rt->flags & RT_JSON) ? POLICY_BODY_JSON :
 	    (e->rt->flags & RT_STREAM) ? POLICY_BODY_STREAM : POLICY_BODY_NONE;

@@ -6,8 +6,9 @@
  * bytes with U+FFFD; we refuse), no lone surrogates, no \u0000, bounded
  * depth, nothing but whitespace after the value.  Numbers keep their
  * original text so integers are range-checked exactly, never via double.
- * It builds a tree in document order; it knows nothing of Docker types
- * (schema.c) or policies (compile.c).
+ * It builds a tree in document order (json.c) and reads members of it the
+ * way encoding/json would (json_get.c); it knows nothing of Docker types
+ * (schema.c) or policies (compile.c), and includes no policy header.
  */
 #ifndef SW_JSON_H
 #define SW_JSON_H
@@ -44,13 +45,18 @@ struct jdoc {
 };
 
 #define JSON_COMMENTS	0x01	/* policy files: // and slash-star comments */
+#define JSON_DEPTH_MAX	64	/* Go allows 10000; CI bodies need ~6 */
 
+/* ---- json.c: text to tree */
 /* Parse text; 0 on success (root at index 1), -1 with d->err/erroff. */
 int	 json_parse(const char *text, size_t len, int flags, struct jdoc *d);
 void	 json_free(struct jdoc *);
 #define	 json_root(d)	((uint32_t)1)
 #define	 JN(d, i)	(&(d)->n[(i)])
+/* 1-based line and column of a byte offset (columns count bytes). */
+void	 json_linecol(const char *text, size_t off, int *line, int *col);
 
+/* ---- json_get.c: reading the tree */
 /* Member whose key folds (Go's rules) to name, or JNONE. */
 uint32_t json_get(const struct jdoc *, uint32_t obj, const char *name);
 /* Go's key folding: does key (UTF-8) match the ASCII name? */
@@ -59,7 +65,20 @@ int	 json_key_matches(const char *key, size_t klen, const char *name);
 int	 json_int(const struct jnode *, int64_t *);
 /* Zero value as Go sees it: null, false, 0, "", [], {} (recursively). */
 int	 json_is_zero(const struct jdoc *, uint32_t);
-/* 1-based line and column of a byte offset (columns count bytes). */
-void	 json_linecol(const char *text, size_t off, int *line, int *col);
+
+/*
+ * Typed reads of member name of obj, for trees whose types a schema walk
+ * has already proven: a member that is absent, null or of another type
+ * reads as the zero value (obj may be JNONE).
+ */
+const char *json_get_str(const struct jdoc *, uint32_t obj, const char *name,
+	    size_t *len);
+int	 json_get_bool(const struct jdoc *, uint32_t obj, const char *name);
+int64_t	 json_get_int(const struct jdoc *, uint32_t obj, const char *name);
+uint32_t json_get_obj(const struct jdoc *, uint32_t obj, const char *name);
+/* first element or member of an array or object member, JNONE when none */
+uint32_t json_get_first(const struct jdoc *, uint32_t obj, const char *name);
+/* the member is present and not null */
+int	 json_is_set(const struct jdoc *, uint32_t obj, const char *name);
 
 #endif /* SW_JSON_H */

@@ -1,9 +1,19 @@
 /*
- * policy_int.h - private declarations shared by the files of policy/.
+ * policy_int.h - the map of policy/: what each file offers the others,
+ * grouped by file from the ground floor up.  A file calls only what is
+ * declared above its own section, so the files form layers, not circles:
  *
- * The daemon never includes this; it sees only include/policy.h.  Nothing
- * here does I/O or keeps global state: the route table and schema tables
- * are const data.
+ *   util.c check.c presets.c json.c json_get.c (json.h)   no policy/ calls
+ *   normalize.c route.c                                    requests
+ *   policy.c eval.c                                        policy, one eval
+ *   images.c schema.c rules_host.c rules_container.c
+ *     rules_other.c query.c body.c                         the rules
+ *   compile.c                                              policy files
+ *   default.c decide.c                                     policy.h's top
+ *
+ * The daemon never includes this; it sees only include/policy.h, whose
+ * functions are defined in the files named below.  Nothing here does I/O;
+ * the only static state is default.c's cached default policy.
  */
 #ifndef SW_POLICY_INT_H
 #define SW_POLICY_INT_H
@@ -13,12 +23,26 @@
 
 #include "policy.h"
 
-#define SW_API_MIN		24	/* lowest accepted /v1.NN/ minor */
-#define SW_API_MAX		56	/* highest accepted /v1.NN/ minor */
-#define SW_BODY_LIMIT_DEFAULT	(1024 * 1024)
-#define SW_JSON_DEPTH_MAX	64	/* Go allows 10000; CI bodies need ~6 */
+struct jdoc;		/* json.h: the files that read JSON include it */
 
-/* ---- checks: one per rule id; the order is the rule table in check.c */
+/* ---- util.c: string lists, globs, messages */
+struct strlist {
+	char	**v;
+	size_t	  n;
+};
+
+int	 strlist_add(struct strlist *, const char *s, size_t len);
+int	 strlist_has(const struct strlist *, const char *s, size_t len);
+int	 strlist_glob(const struct strlist *, const char *s, size_t len);
+void	 strlist_free(struct strlist *);
+int	 glob_match(const char *pat, const char *s, size_t len);
+/* Replace control bytes (and DEL) by '?': messages stay one line. */
+void	 str_sanitize(char *);
+/* snprintf for messages and paths where truncation is acceptable */
+void	 strfmt(char *buf, size_t size, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* ---- check.c: one check per rule id, named in this order */
 enum check_id {
 	CK_ENDPOINT = 0,
 	CK_UNKNOWN_FIELD,
@@ -60,10 +84,66 @@ enum check_mode {
 const char	*check_name(enum check_id);
 int		 check_lookup(const char *name);	/* -1 if unknown */
 
-struct strlist {
-	char	**v;
-	size_t	  n;
+/* ---- presets.c: policy_preset_text() (policy.h) */
+
+/* ---- normalize.c: the request-target */
+#define SW_API_MIN		24	/* lowest accepted /v1.NN/ minor */
+#define SW_API_MAX		56	/* highest accepted /v1.NN/ minor */
+
+struct qparam {
+	char	*key, *val;	/* decoded, NUL-terminated */
+	size_t	 klen, vlen;
+	int	 used;		/* claimed by the route's parameter list */
 };
+
+struct target {
+	char		*path;		/* decoded, without /v1.NN prefix */
+	size_t		 path_len;
+	int		 version;	/* minor of /v1.NN/, 0 when absent */
+	struct qparam	*q;
+	size_t		 nq;
+	char		*store;		/* owns path and parameter strings */
+};
+
+/* Parse a raw request-target.  Returns 0, or an HTTP status (400/404) with
+ * a one-sentence reason. */
+int	 target_parse(const char *raw, size_t len, struct target *t,
+	    char *why, size_t whylen);
+void	 target_free(struct target *);
+/* "/v1.41/containers/create?name=x": canonical form of the parsed target,
+ * keeping only the parameters marked used; malloc'd. */
+char	*target_canonical(const struct target *);
+const struct qparam *target_param(const struct target *, const char *key);
+size_t	 target_param_count(const struct target *, const char *key);
+
+/* ---- route.c: the engine's routes */
+enum id_kind { ID_NONE = 0, ID_NAME, ID_IMAGE };
+
+#define RT_HIJACK	0x01
+#define RT_JSON		0x02	/* JSON body, inspected */
+#define RT_STREAM	0x04	/* opaque streamed body */
+
+struct route {
+	const char	*method;
+	const char	*pattern;	/* "{}": one segment, "{*}": greedy */
+	const char	*op;		/* "container.create" */
+	const char	*what;		/* "container create" */
+	unsigned	 flags;
+	enum id_kind	 id_kind;	/* charset the path variables obey */
+	const char	*params;	/* "name platform t*": the forwarded
+					   parameters ('*': may repeat) */
+};
+
+size_t	 route_count(void);
+const struct route *route_at(size_t i);
+/* Match method+path in the engine's order.  Returns the index or -1; *var
+ * and *varlen point at the first path variable in path (NULL if none). */
+int	 route_match(const char *method, const char *path, size_t len,
+	    const char **var, size_t *varlen);
+int	 route_id_valid(enum id_kind, const char *s, size_t len);
+
+/* ---- policy.c: struct policy; also policy_free(), policy_name() */
+#define SW_BODY_LIMIT_DEFAULT	(1024 * 1024)
 
 struct bind_root {
 	char	*path;		/* canonical absolute path, no trailing '/' */
@@ -76,6 +156,7 @@ struct bind_root {
 /* Compiled policy; immutable after policy_compile(). */
 struct policy {
 	char		 name[64];
+	int		 shared;		/* policy_default()'s: never freed */
 	enum check_mode	 mode;			/* ENFORCE or AUDIT */
 	enum check_mode	 ck_mode[CK_COUNT];	/* INHERIT/ENFORCE/AUDIT/OFF */
 	size_t		 body_limit;
@@ -116,76 +197,10 @@ struct policy {
 	int		 net_options;		/* Options/IPAM config allowed */
 };
 
-/* ---- strings and lists (util.c) */
-int	 strlist_add(struct strlist *, const char *s, size_t len);
-int	 strlist_has(const struct strlist *, const char *s, size_t len);
-int	 strlist_glob(const struct strlist *, const char *s, size_t len);
-int	 strlist_copy(struct strlist *dst, const struct strlist *src);
-void	 strlist_free(struct strlist *);
-int	 glob_match(const char *pat, const char *s, size_t len);
-/* Replace control bytes (and DEL) by '?': messages stay one line. */
-void	 str_sanitize(char *);
-/* snprintf for messages and paths where truncation is acceptable */
-void	 strfmt(char *buf, size_t size, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
+/* A policy with the values a file leaves unset; NULL when out of memory. */
 struct policy *policy_new(const char *name);
-int	 policy_copy_into(struct policy *dst, const struct policy *src);
-int	 policy_is_default(const struct policy *);
 
-/* ---- request target (normalize.c) */
-struct qparam {
-	char	*key, *val;	/* decoded, NUL-terminated */
-	size_t	 klen, vlen;
-	int	 used;		/* claimed by the route's parameter list */
-};
-
-struct target {
-	char		*path;		/* decoded, without /v1.NN prefix */
-	size_t		 path_len;
-	int		 version;	/* minor of /v1.NN/, 0 when absent */
-	struct qparam	*q;
-	size_t		 nq;
-	char		*store;		/* owns path and parameter strings */
-};
-
-/* Parse a raw request-target.  Returns 0, or an HTTP status (400/404) with
- * a one-sentence reason. */
-int	 target_parse(const char *raw, size_t len, struct target *t,
-	    char *why, size_t whylen);
-void	 target_free(struct target *);
-/* "/v1.41/containers/create?name=x": canonical form of the parsed target,
- * keeping only the parameters marked used; malloc'd. */
-char	*target_canonical(const struct target *);
-const struct qparam *target_param(const struct target *, const char *key);
-size_t	 target_param_count(const struct target *, const char *key);
-
-/* ---- routes (route.c) */
-enum id_kind { ID_NONE = 0, ID_NAME, ID_IMAGE };
-
-#define RT_HIJACK	0x01
-#define RT_JSON		0x02	/* JSON body, inspected */
-#define RT_STREAM	0x04	/* opaque streamed body */
-
-struct route {
-	const char	*method;
-	const char	*pattern;	/* "{}": one segment, "{*}": greedy */
-	const char	*op;		/* "container.create" */
-	const char	*what;		/* "container create" */
-	unsigned	 flags;
-	enum id_kind	 id_kind;	/* charset the path variables obey */
-	const char	*params;	/* "name platform t* buildargs" ('*' repeatable) */
-};
-
-size_t	 route_count(void);
-const struct route *route_at(size_t i);
-/* Match method+path in the engine's order.  Returns the index or -1; the
- * first path variable is copied to id (NUL-terminated, may be truncated). */
-int	 route_match(const char *method, const char *path, size_t len,
-	    const char **var, size_t *varlen);
-int	 route_id_valid(enum id_kind, const char *s, size_t len);
-int	 route_lookup_op(const char *op);	/* -1 if unknown */
-
-/* ---- decisions (decide.c) */
+/* ---- eval.c: one evaluation, and how checks record into it */
 struct eval {
 	const struct policy		*pol;
 	const struct policy_request	*req;
@@ -200,20 +215,76 @@ struct eval {
  * The first audited denial is kept in the decision. */
 int	 eval_deny(struct eval *, enum check_id, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* Malformed or ambiguous request: status 400/404/413, rule "request". */
+/* Malformed or ambiguous request: status 400/404/413/500, rule "request". */
 void	 eval_reject(struct eval *, int status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 eval_check_on(const struct eval *, enum check_id);
 
-/* ---- query checks (query.c) */
-int	 query_check(struct eval *);
-/* Go's httputils.BoolValue: "", 0, no, false, none are false. */
-int	 query_bool(const char *v, size_t len);
-
-/* ---- body checks (body.c and rules_*.c) */
-int	 body_check(struct eval *);
-/* image reference checks shared by body and query rules (images.c) */
+/* ---- images.c: image references, for body and query rules */
 int	 image_check(struct eval *, const char *what, const char *ref,
 	    size_t len);
+
+/* ---- schema.c: the body types and the type walk */
+struct schema;
+
+extern const struct schema schema_create;	/* container.CreateRequest */
+extern const struct schema schema_update;	/* container.UpdateConfig */
+extern const struct schema schema_exec_create;
+extern const struct schema schema_exec_start;
+extern const struct schema schema_volume_create;
+extern const struct schema schema_network_create;
+extern const struct schema schema_network_connect;
+extern const struct schema schema_network_disconnect;
+
+/*
+ * Check the value at node against schema s (path names it in messages).
+ * Type errors and members that fold to the same field are rejected (400);
+ * members no field matches are denied by the unknown-field check when not
+ * zero.  Returns -1 when evaluation must stop.
+ */
+int	 schema_check(struct eval *, const struct jdoc *, uint32_t node,
+	    const struct schema *s, const char *path);
+
+/*
+ * ---- rules_*.c: the field rules of JSON bodies, called by body.c after
+ * schema_check() has proven every member known, typed and unambiguous, so
+ * they read members with json_get_*() and never see duplicates.  Each
+ * returns 1 when evaluation must stop.
+ */
+/* rules_host.c: HostConfig, and the Resources shared with update */
+int	 rules_hostconfig(struct eval *, const struct jdoc *, uint32_t hc);
+int	 rules_resources(struct eval *, const struct jdoc *, uint32_t obj,
+	    const char *prefix);
+int	 rules_endpoint(struct eval *, const struct jdoc *, uint32_t ep,
+	    const char *path);
+/* rules_container.c: container create and update, and the process rules
+ * shared with exec create */
+int	 rules_create(struct eval *, const struct jdoc *, uint32_t root);
+int	 rules_update(struct eval *, const struct jdoc *, uint32_t root);
+int	 rules_user(struct eval *, const char *user, size_t len,
+	    int empty_is_root, const char *path);
+int	 rules_workdir(struct eval *, const char *dir, size_t len,
+	    const char *path);
+int	 rules_env(struct eval *, const struct jdoc *, uint32_t obj,
+	    const char *path);
+/* rules_other.c: exec, volume and network create */
+int	 rules_exec_create(struct eval *, const struct jdoc *, uint32_t root);
+int	 rules_volume_create(struct eval *, const struct jdoc *,
+	    uint32_t root);
+int	 rules_network_create(struct eval *, const struct jdoc *,
+	    uint32_t root);
+
+/* ---- query.c: the query parameters of a routed request */
+int	 query_check(struct eval *);
+
+/* ---- body.c: the JSON body of a routed request */
+int	 body_check(struct eval *);
+
+/* ---- compile.c: policy_compile(), policy_errors_free() (policy.h) */
+
+/* ---- default.c: policy_default() (policy.h) */
+
+/* ---- decide.c: policy_eval(), policy_decision_clear(),
+ * policy_format_message() (policy.h) */
 
 #endif /* SW_POLICY_INT_H */

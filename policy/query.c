@@ -6,35 +6,13 @@
  * Parameters a route does not list are dropped from the forwarded target,
  * never passed through: a newer engine may give them a meaning.  A repeated
  * single-valued parameter is ambiguous (Go reads the first, a form reader
- * the last) and rejected.
+ * the last) and rejected.  Splitting and decoding the query is normalize.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy_int.h"
-
-int
-query_bool(const char *v, size_t len)
-{
-	char buf[8];
-	size_t i, o = 0;
-
-	/* strings.TrimSpace then ToLower; long values cannot be false */
-	while (len > 0 && (*v == ' ' || (*v >= '\t' && *v <= '\r')))
-		v++, len--;
-	while (len > 0 && (v[len - 1] == ' ' ||
-	    (v[len - 1] >= '\t' && v[len - 1] <= '\r')))
-		len--;
-	if (len >= sizeof(buf))
-		return 1;
-	for (i = 0; i < len; i++)
-		buf[o++] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 :
-		    v[i]);
-	buf[o] = '\0';
-	return !(o == 0 || strcmp(buf, "0") == 0 || strcmp(buf, "no") == 0 ||
-	    strcmp(buf, "false") == 0 || strcmp(buf, "none") == 0);
-}
 
 /* Mark the route's parameters used; reject repeats of single ones. */
 static int

@@ -278,17 +278,6 @@ route_at(size_t i)
 	return i < route_count() ? &routes[i] : NULL;
 }
 
-int
-route_lookup_op(const char *op)
-{
-	size_t i;
-
-	for (i = 0; i < route_count(); i++)
-		if (strcmp(routes[i].op, op) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* Match pattern pat against p[0..len); first variable to *var. */
 static int
 pat_match(const char *pat, const char *p, size_t len, const char **var,

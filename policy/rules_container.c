@@ -2,11 +2,13 @@
  * rules_container.c - container create (the top-level Config members plus
  * HostConfig and NetworkingConfig) and container update, and the small
  * rules shared with exec create (user, working directory, environment).
+ * HostConfig's own rules are rules_host.c; types were checked by schema.c.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "rules.h"
+#include "json.h"
+#include "policy_int.h"
 
 #define LEN(n)	((int)((n) > 200 ? 200 : (n)))
 
@@ -64,7 +66,7 @@ rules_env(struct eval *e, const struct jdoc *d, uint32_t obj,
 {
 	uint32_t m;
 
-	for (m = jfirst(d, obj, "Env"); m != JNONE; m = d->n[m].next) {
+	for (m = json_get_first(d, obj, "Env"); m != JNONE; m = d->n[m].next) {
 		const struct jnode *n = &d->n[m];
 		const char *eq;
 		size_t nl;
@@ -85,7 +87,7 @@ static int
 rules_labels(struct eval *e, const struct jdoc *d, uint32_t root)
 {
 	const struct policy *p = e->pol;
-	uint32_t labels = jobj(d, root, "Labels"), m;
+	uint32_t labels = json_get_obj(d, root, "Labels"), m;
 	size_t i;
 
 	for (i = 0; i < p->label_required.n; i++) {
@@ -117,21 +119,21 @@ rules_create(struct eval *e, const struct jdoc *d, uint32_t root)
 	size_t len;
 	char path[96];
 
-	v = jstr(d, root, "Image", &len);
+	v = json_get_str(d, root, "Image", &len);
 	if (image_check(e, "image", v, len) == -1)
 		return 1;
-	if (rules_hostconfig(e, d, jobj(d, root, "HostConfig")))
+	if (rules_hostconfig(e, d, json_get_obj(d, root, "HostConfig")))
 		return 1;
-	v = jstr(d, root, "User", &len);
+	v = json_get_str(d, root, "User", &len);
 	if (rules_user(e, v, len, 1, "User"))
 		return 1;
-	v = jstr(d, root, "WorkingDir", &len);
+	v = json_get_str(d, root, "WorkingDir", &len);
 	if (rules_workdir(e, v, len, "WorkingDir"))
 		return 1;
 	if (rules_env(e, d, root, "Env") || rules_labels(e, d, root))
 		return 1;
-	nc = jobj(d, root, "NetworkingConfig");
-	for (m = jfirst(d, nc, "EndpointsConfig"); m != JNONE;
+	nc = json_get_obj(d, root, "NetworkingConfig");
+	for (m = json_get_first(d, nc, "EndpointsConfig"); m != JNONE;
 	    m = d->n[m].next) {
 		if (d->n[m].type != J_OBJ)
 			continue;

@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rules.h"
+#include "json.h"
+#include "policy_int.h"
 
 #define LEN(n)	((int)((n) > 200 ? 200 : (n)))
 
@@ -25,7 +26,7 @@ ns_mode(struct eval *e, const struct jdoc *d, uint32_t hc, const char *field,
 	const char *v;
 	size_t len;
 
-	v = jstr(d, hc, field, &len);
+	v = json_get_str(d, hc, field, &len);
 	if (len == 4 && memcmp(v, "host", 4) == 0 &&
 	    !strlist_has(&p->ns_host_allow, ns, strlen(ns)))
 		return eval_deny(e, CK_NAMESPACES, "HostConfig.%s=host shares "
@@ -109,10 +110,11 @@ rules_caps(struct eval *e, const struct jdoc *d, uint32_t hc)
 		if (cap_check(e, &d->n[add]))
 			return 1;
 	} else
-		for (m = jfirst(d, hc, "CapAdd"); m != JNONE; m = d->n[m].next)
+		for (m = json_get_first(d, hc, "CapAdd"); m != JNONE;
+		    m = d->n[m].next)
 			if (cap_check(e, &d->n[m]))
 				return 1;
-	if (jset(d, hc, "Capabilities"))
+	if (json_is_set(d, hc, "Capabilities"))
 		return eval_deny(e, CK_CAPABILITIES, "the legacy "
 		    "HostConfig.Capabilities field is not allowed");
 	return 0;
@@ -218,7 +220,8 @@ rules_binds(struct eval *e, const struct jdoc *d, uint32_t hc)
 	char where[48];
 	size_t k = 0;
 
-	for (m = jfirst(d, hc, "Binds"); m != JNONE; m = d->n[m].next, k++) {
+	for (m = json_get_first(d, hc, "Binds"); m != JNONE;
+	    m = d->n[m].next, k++) {
 		const struct jnode *n = &d->n[m];
 		const char *s = n->s, *c1, *c2, *mode = "", *opt;
 		size_t len = n->slen, srclen, modelen = 0, ol;
@@ -269,25 +272,25 @@ mount_volume(struct eval *e, const struct jdoc *d, uint32_t mnt,
     const char *where)
 {
 	const struct policy *p = e->pol;
-	uint32_t vo = jobj(d, mnt, "VolumeOptions"), dc;
+	uint32_t vo = json_get_obj(d, mnt, "VolumeOptions"), dc;
 	const char *v;
 	size_t len;
 
 	if (vo == JNONE)
 		return 0;
-	v = jstr(d, vo, "Subpath", &len);
+	v = json_get_str(d, vo, "Subpath", &len);
 	if (len > 0 && (v[0] == '/' || strstr(v, "..") != NULL) &&
 	    eval_deny(e, CK_BINDS, "%s.VolumeOptions.Subpath '%.*s' leaves "
 	    "the volume", where, LEN(len), v))
 		return 1;
-	if ((dc = jobj(d, vo, "DriverConfig")) == JNONE)
+	if ((dc = json_get_obj(d, vo, "DriverConfig")) == JNONE)
 		return 0;
-	v = jstr(d, dc, "Name", &len);
+	v = json_get_str(d, dc, "Name", &len);
 	if (len > 0 && !strlist_has(&p->volume_driver_allow, v, len) &&
 	    eval_deny(e, CK_VOLUME_DRIVER, "the volume driver '%.*s' in %s "
 	    "is not allowed", LEN(len), v, where))
 		return 1;
-	if (jfirst(d, dc, "Options") != JNONE && eval_deny(e,
+	if (json_get_first(d, dc, "Options") != JNONE && eval_deny(e,
 	    CK_VOLUME_OPTIONS, "%s sets volume driver options (a local "
 	    "driver bind such as type=none,o=bind reaches the host)", where))
 		return 1;
@@ -302,26 +305,27 @@ rules_mounts(struct eval *e, const struct jdoc *d, uint32_t hc)
 	size_t k = 0, tl, sl, pl;
 	const char *type, *src, *prop;
 
-	for (m = jfirst(d, hc, "Mounts"); m != JNONE; m = d->n[m].next, k++) {
+	for (m = json_get_first(d, hc, "Mounts"); m != JNONE;
+	    m = d->n[m].next, k++) {
 		if (d->n[m].type != J_OBJ)
 			continue;
 		snprintf(where, sizeof(where), "HostConfig.Mounts[%zu]", k);
-		type = jstr(d, m, "Type", &tl);
-		src = jstr(d, m, "Source", &sl);
-		bo = jobj(d, m, "BindOptions");
-		prop = jstr(d, bo, "Propagation", &pl);
+		type = json_get_str(d, m, "Type", &tl);
+		src = json_get_str(d, m, "Source", &sl);
+		bo = json_get_obj(d, m, "BindOptions");
+		prop = json_get_str(d, bo, "Propagation", &pl);
 		if (propagation_shared(prop, pl) && eval_deny(e,
 		    CK_PROPAGATION, "%s uses %.*s mount propagation", where,
 		    (int)pl, prop))
 			return 1;
 		if (tl == 4 && memcmp(type, "bind", 4) == 0) {
-			int ro = jbool(d, m, "ReadOnly");
-			if (jbool(d, bo, "ReadOnlyNonRecursive") ||
-			    jbool(d, bo, "NonRecursive"))
+			int ro = json_get_bool(d, m, "ReadOnly");
+			if (json_get_bool(d, bo, "ReadOnlyNonRecursive") ||
+			    json_get_bool(d, bo, "NonRecursive"))
 				ro = 0;	/* sub-mounts stay writable */
 			if (host_bind(e, src, sl, ro, where))
 				return 1;
-			if (jbool(d, bo, "CreateMountpoint") &&
+			if (json_get_bool(d, bo, "CreateMountpoint") &&
 			    !bind_root_for(e->pol, src, sl) &&
 			    eval_deny(e, CK_BINDS, "%s would create a host "
 			    "directory", where))
@@ -346,7 +350,8 @@ rules_volumes_from(struct eval *e, const struct jdoc *d, uint32_t hc)
 {
 	uint32_t m;
 
-	for (m = jfirst(d, hc, "VolumesFrom"); m != JNONE; m = d->n[m].next) {
+	for (m = json_get_first(d, hc, "VolumesFrom"); m != JNONE;
+	    m = d->n[m].next) {
 		const struct jnode *n = &d->n[m];
 		const char *c;
 		size_t len;
@@ -373,10 +378,11 @@ rules_confinement(struct eval *e, const struct jdoc *d, uint32_t hc)
 	const char *v;
 	size_t len;
 
-	if (jbool(d, hc, "Privileged") && eval_deny(e, CK_PRIVILEGED,
+	if (json_get_bool(d, hc, "Privileged") && eval_deny(e, CK_PRIVILEGED,
 	    "privileged containers are not allowed"))
 		return 1;
-	for (m = jfirst(d, hc, "SecurityOpt"); m != JNONE; m = d->n[m].next) {
+	for (m = json_get_first(d, hc, "SecurityOpt"); m != JNONE;
+	    m = d->n[m].next) {
 		const struct jnode *n = &d->n[m];
 		if (n->type == J_STR &&
 		    !strlist_has(&p->secopt_allow, n->s, n->slen) &&
@@ -384,25 +390,26 @@ rules_confinement(struct eval *e, const struct jdoc *d, uint32_t hc)
 		    "'%.*s' is not allowed", LEN(n->slen), n->s))
 			return 1;
 	}
-	if (!p->systempaths_allow && (jset(d, hc, "MaskedPaths") ||
-	    jset(d, hc, "ReadonlyPaths")) && eval_deny(e,
+	if (!p->systempaths_allow && (json_is_set(d, hc, "MaskedPaths") ||
+	    json_is_set(d, hc, "ReadonlyPaths")) && eval_deny(e,
 	    CK_SECURITY_OPTIONS, "setting MaskedPaths or ReadonlyPaths "
 	    "replaces the engine's protected system paths"))
 		return 1;
-	for (m = jfirst(d, hc, "Sysctls"); m != JNONE; m = d->n[m].next)
+	for (m = json_get_first(d, hc, "Sysctls"); m != JNONE; m = d->n[m].next)
 		if (!strlist_glob(&p->sysctl_allow, d->n[m].key,
 		    d->n[m].klen) && eval_deny(e, CK_SYSCTLS, "the sysctl "
 		    "'%.*s' is not allowed", LEN(d->n[m].klen), d->n[m].key))
 			return 1;
-	v = jstr(d, hc, "Runtime", &len);
+	v = json_get_str(d, hc, "Runtime", &len);
 	if (len > 0 && !strlist_has(&p->runtime_allow, v, len) &&
 	    eval_deny(e, CK_RUNTIME, "the runtime '%.*s' is not allowed",
 	    LEN(len), v))
 		return 1;
-	if (jfirst(d, hc, "Annotations") != JNONE && eval_deny(e, CK_RUNTIME,
-	    "annotations are passed to the OCI runtime and are not allowed"))
+	if (json_get_first(d, hc, "Annotations") != JNONE && eval_deny(e,
+	    CK_RUNTIME, "annotations are passed to the OCI runtime and are not "
+	    "allowed"))
 		return 1;
-	v = jstr(d, hc, "VolumeDriver", &len);
+	v = json_get_str(d, hc, "VolumeDriver", &len);
 	if (len > 0 && !strlist_has(&p->volume_driver_allow, v, len) &&
 	    eval_deny(e, CK_VOLUME_DRIVER, "the volume driver '%.*s' is not "
 	    "allowed", LEN(len), v))
@@ -418,7 +425,7 @@ rules_devices(struct eval *e, const struct jdoc *d, uint32_t obj)
 	size_t i;
 
 	for (i = 0; i < 3; i++)
-		if (jfirst(d, obj, fields[i]) != JNONE && eval_deny(e,
+		if (json_get_first(d, obj, fields[i]) != JNONE && eval_deny(e,
 		    CK_DEVICES, "host devices (%s) are not allowed",
 		    fields[i]))
 			return 1;
@@ -436,14 +443,14 @@ rules_resources(struct eval *e, const struct jdoc *d, uint32_t obj,
 
 	if (rules_devices(e, d, obj))
 		return 1;
-	v = jstr(d, obj, "CgroupParent", &len);
+	v = json_get_str(d, obj, "CgroupParent", &len);
 	if (len > 0 && !strlist_has(&p->cgroup_parent_allow, v, len) &&
 	    eval_deny(e, CK_CGROUP_PARENT, "the cgroup parent '%.*s' is not "
 	    "allowed", LEN(len), v))
 		return 1;
 	if (!eval_check_on(e, CK_RESOURCES))
 		return 0;
-	mem = jint(d, obj, "Memory");
+	mem = json_get_int(d, obj, "Memory");
 	if (p->mem_max > 0 && mem > p->mem_max && eval_deny(e, CK_RESOURCES,
 	    "%sMemory %lld exceeds the ceiling of %lld bytes", prefix,
 	    (long long)mem, (long long)p->mem_max))
@@ -451,9 +458,9 @@ rules_resources(struct eval *e, const struct jdoc *d, uint32_t obj,
 	if (p->mem_required && mem <= 0 && eval_deny(e, CK_RESOURCES,
 	    "a memory limit (%sMemory) is required", prefix))
 		return 1;
-	cpu = jint(d, obj, "NanoCpus");
-	quota = jint(d, obj, "CpuQuota");
-	period = jint(d, obj, "CpuPeriod");
+	cpu = json_get_int(d, obj, "NanoCpus");
+	quota = json_get_int(d, obj, "CpuQuota");
+	period = json_get_int(d, obj, "CpuPeriod");
 	if (cpu <= 0 && quota > 0)
 		cpu = quota * (1000000000 / (period > 0 ? period : 100000));
 	if (p->cpu_max > 0 && cpu > p->cpu_max && eval_deny(e, CK_RESOURCES,
@@ -463,7 +470,7 @@ rules_resources(struct eval *e, const struct jdoc *d, uint32_t obj,
 	if (p->cpu_required && cpu <= 0 && eval_deny(e, CK_RESOURCES,
 	    "a CPU limit (%sNanoCpus) is required", prefix))
 		return 1;
-	pids = jint(d, obj, "PidsLimit");
+	pids = json_get_int(d, obj, "PidsLimit");
 	if (p->pids_max > 0 && pids > p->pids_max && eval_deny(e,
 	    CK_RESOURCES, "%sPidsLimit %lld exceeds the ceiling of %lld",
 	    prefix, (long long)pids, (long long)p->pids_max))
@@ -471,12 +478,12 @@ rules_resources(struct eval *e, const struct jdoc *d, uint32_t obj,
 	if (p->pids_required && pids <= 0 && eval_deny(e, CK_RESOURCES,
 	    "a positive %sPidsLimit is required", prefix))
 		return 1;
-	if (!p->oom_protect_allow && jbool(d, obj, "OomKillDisable") &&
+	if (!p->oom_protect_allow && json_get_bool(d, obj, "OomKillDisable") &&
 	    eval_deny(e, CK_RESOURCES, "disabling the OOM killer is not "
 	    "allowed"))
 		return 1;
-	if ((jint(d, obj, "CpuRealtimePeriod") != 0 ||
-	    jint(d, obj, "CpuRealtimeRuntime") != 0) && eval_deny(e,
+	if ((json_get_int(d, obj, "CpuRealtimePeriod") != 0 ||
+	    json_get_int(d, obj, "CpuRealtimeRuntime") != 0) && eval_deny(e,
 	    CK_RESOURCES, "real-time CPU scheduling is not allowed"))
 		return 1;
 	return 0;
@@ -512,15 +519,16 @@ rules_ports(struct eval *e, const struct jdoc *d, uint32_t hc)
 	const char *hp;
 	size_t len;
 
-	if (jbool(d, hc, "PublishAllPorts") && !p->port_publish_all &&
+	if (json_get_bool(d, hc, "PublishAllPorts") && !p->port_publish_all &&
 	    eval_deny(e, CK_PORTS, "publishing all exposed ports on the host "
 	    "is not allowed"))
 		return 1;
-	for (k = jfirst(d, hc, "PortBindings"); k != JNONE; k = d->n[k].next) {
+	for (k = json_get_first(d, hc, "PortBindings"); k != JNONE;
+	    k = d->n[k].next) {
 		if (d->n[k].type != J_ARR)
 			continue;
 		for (b = d->n[k].child; b != JNONE; b = d->n[b].next) {
-			hp = jstr(d, b, "HostPort", &len);
+			hp = json_get_str(d, b, "HostPort", &len);
 			if (len == 0 || (len == 1 && hp[0] == '0'))
 				continue;	/* engine picks a free port */
 			if (!port_in_range(p, hp, len) && eval_deny(e,
@@ -538,18 +546,18 @@ static int
 rules_logging(struct eval *e, const struct jdoc *d, uint32_t hc)
 {
 	const struct policy *p = e->pol;
-	uint32_t lc = jobj(d, hc, "LogConfig"), m;
+	uint32_t lc = json_get_obj(d, hc, "LogConfig"), m;
 	const char *v;
 	size_t len;
 
 	if (lc == JNONE)
 		return 0;
-	v = jstr(d, lc, "Type", &len);
+	v = json_get_str(d, lc, "Type", &len);
 	if (len > 0 && !strlist_has(&p->log_driver_allow, v, len) &&
 	    eval_deny(e, CK_LOGGING, "the log driver '%.*s' is not allowed",
 	    LEN(len), v))
 		return 1;
-	for (m = jfirst(d, lc, "Config"); m != JNONE; m = d->n[m].next)
+	for (m = json_get_first(d, lc, "Config"); m != JNONE; m = d->n[m].next)
 		if (!strlist_has(&p->log_opt_allow, d->n[m].key,
 		    d->n[m].klen) && eval_deny(e, CK_LOGGING, "the log "
 		    "option '%.*s' is not allowed", LEN(d->n[m].klen),
@@ -565,7 +573,8 @@ rules_extra_hosts(struct eval *e, const struct jdoc *d, uint32_t hc)
 
 	if (e->pol->extra_hosts_gateway)
 		return 0;
-	for (m = jfirst(d, hc, "ExtraHosts"); m != JNONE; m = d->n[m].next)
+	for (m = json_get_first(d, hc, "ExtraHosts"); m != JNONE;
+	    m = d->n[m].next)
 		if (d->n[m].type == J_STR && d->n[m].slen >= 12 &&
 		    memmem(d->n[m].s, d->n[m].slen, "host-gateway", 12) &&
 		    eval_deny(e, CK_EXTRA_HOSTS, "the extra host '%.*s' "
@@ -578,7 +587,8 @@ int
 rules_endpoint(struct eval *e, const struct jdoc *d, uint32_t ep,
     const char *path)
 {
-	if (!e->pol->net_options && jfirst(d, ep, "DriverOpts") != JNONE &&
+	if (!e->pol->net_options &&
+	    json_get_first(d, ep, "DriverOpts") != JNONE &&
 	    eval_deny(e, CK_NETWORK, "%s.DriverOpts (interface sysctls and "
 	    "names) are not allowed", path))
 		return 1;
@@ -597,7 +607,8 @@ rules_hostconfig(struct eval *e, const struct jdoc *d, uint32_t hc)
 	    rules_ports(e, d, hc) || rules_logging(e, d, hc) ||
 	    rules_extra_hosts(e, d, hc))
 		return 1;
-	if (!e->pol->oom_protect_allow && jint(d, hc, "OomScoreAdj") < 0 &&
+	if (!e->pol->oom_protect_allow &&
+	    json_get_int(d, hc, "OomScoreAdj") < 0 &&
 	    eval_deny(e, CK_RESOURCES, "a negative OomScoreAdj protects the "
 	    "container from the OOM killer"))
 		return 1;

@@ -2,11 +2,13 @@
  * rules_other.c - exec create, volume create and network create: the other
  * bodies through which a CI job could reach the host (privileged exec, a
  * local volume that is really a host bind, a bridge on a host interface).
+ * User, working directory and environment rules come from rules_container.c.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "rules.h"
+#include "json.h"
+#include "policy_int.h"
 
 #define LEN(n)	((int)((n) > 200 ? 200 : (n)))
 
@@ -16,14 +18,14 @@ rules_exec_create(struct eval *e, const struct jdoc *d, uint32_t root)
 	const char *v;
 	size_t len;
 
-	if (jbool(d, root, "Privileged") && eval_deny(e, CK_PRIVILEGED,
+	if (json_get_bool(d, root, "Privileged") && eval_deny(e, CK_PRIVILEGED,
 	    "privileged exec is not allowed"))
 		return 1;
 	/* an empty exec User is the container's user, checked at create */
-	v = jstr(d, root, "User", &len);
+	v = json_get_str(d, root, "User", &len);
 	if (rules_user(e, v, len, 0, "User"))
 		return 1;
-	v = jstr(d, root, "WorkingDir", &len);
+	v = json_get_str(d, root, "WorkingDir", &len);
 	if (rules_workdir(e, v, len, "WorkingDir"))
 		return 1;
 	return rules_env(e, d, root, "Env");
@@ -35,12 +37,12 @@ rules_volume_create(struct eval *e, const struct jdoc *d, uint32_t root)
 	const char *v;
 	size_t len;
 
-	v = jstr(d, root, "Driver", &len);
+	v = json_get_str(d, root, "Driver", &len);
 	if (len > 0 && !strlist_has(&e->pol->volume_driver_allow, v, len) &&
 	    eval_deny(e, CK_VOLUME_DRIVER, "the volume driver '%.*s' is not "
 	    "allowed", LEN(len), v))
 		return 1;
-	if (jfirst(d, root, "DriverOpts") != JNONE && eval_deny(e,
+	if (json_get_first(d, root, "DriverOpts") != JNONE && eval_deny(e,
 	    CK_VOLUME_OPTIONS, "volume driver options are not allowed (a "
 	    "local volume with type=none,o=bind is a host bind mount)"))
 		return 1;
@@ -51,35 +53,36 @@ int
 rules_network_create(struct eval *e, const struct jdoc *d, uint32_t root)
 {
 	const struct policy *p = e->pol;
-	uint32_t ipam = jobj(d, root, "IPAM");
+	uint32_t ipam = json_get_obj(d, root, "IPAM");
 	const char *v;
 	size_t len;
 
-	v = jstr(d, root, "Driver", &len);
+	v = json_get_str(d, root, "Driver", &len);
 	if (len == 0)
 		v = "bridge", len = 6;
 	if (!strlist_has(&p->net_driver_allow, v, len) && eval_deny(e,
 	    CK_NETWORK, "the network driver '%.*s' is not allowed", LEN(len),
 	    v))
 		return 1;
-	if (jbool(d, root, "Ingress") || jbool(d, root, "ConfigOnly") ||
-	    jset(d, root, "ConfigFrom"))
+	if (json_get_bool(d, root, "Ingress") ||
+	    json_get_bool(d, root, "ConfigOnly") ||
+	    json_is_set(d, root, "ConfigFrom"))
 		return eval_deny(e, CK_NETWORK, "ingress and config-only "
 		    "networks are not allowed");
 	if (p->net_options)
 		return 0;
-	if (jfirst(d, root, "Options") != JNONE && eval_deny(e, CK_NETWORK,
-	    "network driver options are not allowed"))
+	if (json_get_first(d, root, "Options") != JNONE && eval_deny(e,
+	    CK_NETWORK, "network driver options are not allowed"))
 		return 1;
-	v = jstr(d, ipam, "Driver", &len);
+	v = json_get_str(d, ipam, "Driver", &len);
 	if (len > 0 && !(len == 7 && memcmp(v, "default", 7) == 0) &&
 	    eval_deny(e, CK_NETWORK, "the IPAM driver '%.*s' is not allowed",
 	    LEN(len), v))
 		return 1;
-	if ((jfirst(d, ipam, "Config") != JNONE ||
-	    jfirst(d, ipam, "Options") != JNONE) && eval_deny(e, CK_NETWORK,
-	    "explicit subnets and IPAM options are not allowed (a subnet can "
-	    "capture host traffic)"))
+	if ((json_get_first(d, ipam, "Config") != JNONE ||
+	    json_get_first(d, ipam, "Options") != JNONE) && eval_deny(e,
+	    CK_NETWORK, "explicit subnets and IPAM options are not allowed "
+	    "(a subnet can capture host traffic)"))
 		return 1;
 	return 0;
 }

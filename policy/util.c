@@ -1,6 +1,7 @@
 /*
- * util.c - string lists, glob matching and the lifetime of struct policy
- * (allocation, deep copy for "extends", free).  No policy decisions here.
+ * util.c - string lists, glob matching and message formatting: the helpers
+ * every other file of policy/ may use.  It calls nothing else in policy/ and
+ * knows neither requests nor struct policy.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,18 +47,6 @@ strlist_glob(const struct strlist *l, const char *s, size_t len)
 	for (i = 0; i < l->n; i++)
 		if (glob_match(l->v[i], s, len))
 			return 1;
-	return 0;
-}
-
-int
-strlist_copy(struct strlist *dst, const struct strlist *src)
-{
-	size_t i;
-
-	memset(dst, 0, sizeof(*dst));
-	for (i = 0; i < src->n; i++)
-		if (strlist_add(dst, src->v[i], strlen(src->v[i])) == -1)
-			return -1;
 	return 0;
 }
 
@@ -115,108 +104,4 @@ str_sanitize(char *s)
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			*s = '?';
-}
-
-/* Every strlist member of struct policy, for copy and free. */
-#define POLICY_LISTS(p) { &(p)->cap_allow, &(p)->ns_host_allow, \
-	&(p)->volumes_from_allow, &(p)->secopt_allow, &(p)->sysctl_allow, \
-	&(p)->runtime_allow, &(p)->cgroup_parent_allow, \
-	&(p)->volume_driver_allow, &(p)->image_allow, &(p)->label_required, \
-	&(p)->label_forbidden, &(p)->log_driver_allow, &(p)->log_opt_allow, \
-	&(p)->env_forbidden, &(p)->build_network_allow, \
-	&(p)->net_driver_allow }
-
-struct policy *
-policy_new(const char *name)
-{
-	struct policy *p;
-	size_t len;
-
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
-	if ((p->ep_allow = calloc(route_count(), 1)) == NULL) {
-		free(p);
-		return NULL;
-	}
-	len = strlen(name);
-	if (len >= sizeof(p->name))
-		len = sizeof(p->name) - 1;
-	memcpy(p->name, name, len);
-	p->mode = MODE_ENFORCE;
-	p->body_limit = SW_BODY_LIMIT_DEFAULT;
-	p->port_min = 1024;
-	p->port_max = 65535;
-	return p;
-}
-
-static void
-policy_clear(struct policy *p)
-{
-	struct strlist *lists[] = POLICY_LISTS(p);
-	size_t i;
-
-	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		strlist_free(lists[i]);
-	for (i = 0; i < p->nbind_roots; i++)
-		free(p->bind_roots[i].path);
-	free(p->bind_roots);
-	p->bind_roots = NULL;
-	p->nbind_roots = 0;
-}
-
-/* Replace dst's settings (not its name) by a deep copy of src's. */
-int
-policy_copy_into(struct policy *dst, const struct policy *src)
-{
-	struct strlist *dl[] = POLICY_LISTS(dst);
-	const struct strlist *sl[] = POLICY_LISTS(src);
-	unsigned char *ep = dst->ep_allow;
-	char name[sizeof(dst->name)];
-	size_t i;
-
-	policy_clear(dst);
-	memcpy(name, dst->name, sizeof(name));
-	memcpy(dst, src, sizeof(*dst));
-	memcpy(dst->name, name, sizeof(name));
-	dst->ep_allow = ep;
-	memcpy(dst->ep_allow, src->ep_allow, route_count());
-	dst->bind_roots = NULL;
-	dst->nbind_roots = 0;
-	for (i = 0; i < sizeof(dl) / sizeof(dl[0]); i++)
-		if (strlist_copy(dl[i], sl[i]) == -1)
-			return -1;
-	if (src->nbind_roots > 0) {
-		dst->bind_roots = calloc(src->nbind_roots,
-		    sizeof(*dst->bind_roots));
-		if (dst->bind_roots == NULL)
-			return -1;
-		for (i = 0; i < src->nbind_roots; i++) {
-			dst->bind_roots[i].readonly =
-			    src->bind_roots[i].readonly;
-			dst->bind_roots[i].subpaths =
-			    src->bind_roots[i].subpaths;
-			dst->bind_roots[i].path =
-			    strdup(src->bind_roots[i].path);
-			if (dst->bind_roots[i].path == NULL)
-				return -1;
-			dst->nbind_roots++;
-		}
-	}
-	return 0;
-}
-
-void
-policy_free(struct policy *p)
-{
-	if (p == NULL || policy_is_default(p))
-		return;
-	policy_clear(p);
-	free(p->ep_allow);
-	free(p);
-}
-
-const char *
-policy_name(const struct policy *p)
-{
-	return p->name;
 }

@@ -105,25 +105,10 @@ test_drop(void)
 	target_free(&t);
 }
 
-static void
-test_bool(void)
-{
-	CHECK_INT(query_bool("", 0), 0);
-	CHECK_INT(query_bool("0", 1), 0);
-	CHECK_INT(query_bool(" False ", 7), 0);
-	CHECK_INT(query_bool("NONE", 4), 0);
-	CHECK_INT(query_bool("no", 2), 0);
-	CHECK_INT(query_bool("off", 3), 1);
-	CHECK_INT(query_bool("1", 1), 1);
-	CHECK_INT(query_bool("n", 1), 1);
-	CHECK_INT(query_bool("falsefalse", 10), 1);
-}
-
 int
 main(void)
 {
 	test_rows();
 	test_drop();
-	test_bool();
 	return t_done();
 }

@@ -431,21 +431,18 @@ static const struct row rows[] = {
 static struct policy *
 ws_policy(void)
 {
-	struct policy *p = policy_new("test:ws");
+	static const char text[] = "{\"extends\": \"ci\", \"checks\": "
+	    "{\"binds\": {\"roots\": [{\"path\": \"/tmp/sw-ws\"}, "
+	    "{\"path\": \"/srv/ro\", \"readonly\": true}, "
+	    "{\"path\": \"/tmp/sw-sub\", \"subpaths\": true}]}}}";
+	struct policy_errors errs = { 0 };
+	struct policy *p = NULL;
 
+	CHECK_INT(policy_compile("test:ws", text, strlen(text), &p, &errs), 0);
 	CHECK(p != NULL);
-	CHECK_INT(policy_copy_into(p, policy_default()), 0);
-	while (p->nbind_roots > 0)
-		free(p->bind_roots[--p->nbind_roots].path);
-	free(p->bind_roots);
-	p->bind_roots = calloc(3, sizeof(*p->bind_roots));
-	p->bind_roots[0].path = strdup("/tmp/sw-ws");
-	p->bind_roots[1].path = strdup("/srv/ro");
-	p->bind_roots[1].readonly = 1;
-	p->bind_roots[1].subpaths = 1;
-	p->bind_roots[2].path = strdup("/tmp/sw-sub");
-	p->bind_roots[2].subpaths = 1;
-	p->nbind_roots = 3;
+	CHECK_INT(p->nbind_roots, 3);
+	CHECK_INT(p->bind_roots[1].subpaths, 1);	/* read-only: implied */
+	policy_errors_free(&errs);
 	return p;
 }
 
