@@ -3,13 +3,14 @@
  * file: read it as the map of daemon/.
  *
  *   main.c     options and the ordered start-up; owns `server`
+ *   log.c      leveled logging, used by every room
  *   relay/     the proxy itself: listener -> conn -> http -> decision ->
- *              upstream -> relay (conn.c, conn_relay.c, sock.c, http_*.c,
- *              decision.c, listener.c, upstream.c)
+ *              upstream -> relay (listener.c, conn*.c, exchange.c,
+ *              http_*.c, decision.c, upstream.c, sock.c)
  *   host/      what the daemon asks of the host: caller identity, privilege
  *              drop, seccomp, Landlock, sd_notify, socket activation
  *   ops/       what operators touch: settings, reload and signals, audit
- *              log, metrics, logging, the check/explain tools
+ *              log, metrics, policy files, the check/explain tools
  *
  * The public interfaces of the two libraries the daemon is built on are
  * include/http.h (the HTTP adapter) and include/policy.h (the pure policy).
@@ -98,7 +99,7 @@ void	 conf_take_runtime(struct sw_conf *cur, struct sw_conf *nc);
 void	 conf_free(struct sw_conf *);
 int	 conf_parse_duration_ms(const char *, unsigned *);
 
-/* ops/log.c: leveled lines on stderr (journald under systemd).  log_warn
+/* log.c: leveled lines on stderr (journald under systemd).  log_warn
  * appends strerror(errno), log_warnx does not; fatal()/fatalx() are for
  * start-up and broken invariants only, never for peer input. */
 enum log_level { LOG_LVL_DEBUG = 0, LOG_LVL_INFO, LOG_LVL_WARN, LOG_LVL_ERROR };
@@ -123,8 +124,8 @@ struct upstream_addr {
 };
 
 /*
- * What every module reads and only main.c writes (the server_* calls
- * below are the writers, for reload.c's use).
+ * What every module reads and only main.c writes (reload.c through the
+ * hooks main.c gives it).
  */
 struct server {
 	struct event_base	*base;
@@ -136,8 +137,6 @@ struct server {
 };
 
 extern const struct server *const srv;
-void	 server_set_policy(struct policy *);
-void	 server_set_draining(void);
 
 /* --------------------------------------------------------------- relay/ */
 
@@ -211,13 +210,16 @@ void	 decision_body(const struct policy *, const struct http_request *,
 	    struct verdict *);
 
 /* relay/conn.c: client connections, see the state machine there */
+struct exchange;
 struct conn_stats {
 	unsigned	 open;		/* client connections */
 	unsigned	 streams;	/* responses being relayed */
 	unsigned	 tunnels;	/* hijacked sessions */
 	uint64_t	 accepted;
 };
-void	 conn_init(void);
+/* record: where each finished exchange goes (the audit log and the
+ * metrics, side by side; main.c wires them). */
+void	 conn_init(void (*record)(const struct exchange *));
 void	 conn_accept(int fd);
 void	 conn_drain_all(void);		/* SIGTERM: close idle, keep busy */
 void	 conn_close_all(const char *reason);
@@ -347,8 +349,13 @@ char	*pfile_read(const char *path, size_t max, size_t *lenp);
 struct policy *pfile_load_policy(const char *path, char *why, size_t whylen);
 
 /* ops/reload.c: signals (SIGHUP reload, SIGUSR1 reopen, SIGTERM drain) */
+struct reload_hooks {			/* what only main.c may do */
+	void	(*set_policy)(struct policy *);
+	void	(*set_draining)(void);
+	void	(*remove_sockets)(void);
+};
 int	 reload_init(struct event_base *, const char *config_path,
-	    const struct sw_conf *flags, void (*remove_sockets)(void));
+	    const struct sw_conf *flags, const struct reload_hooks *);
 void	 reload_shutdown(void);
 
 /* ops/tools.c: the offline commands */

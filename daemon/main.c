@@ -3,8 +3,9 @@
  * config file), the policy, the listener (or systemd's), then the fixed
  * hardening order: notify socket, audit log and metrics listener,
  * privilege drop, no_new_privs, Landlock, seccomp last; then the event
- * loop and READY=1.  It owns `server`, the state every module reads; the
- * server_* functions are its only writers.  Signals and reloads are
+ * loop and READY=1.  It owns `server`, the state every module reads, and
+ * is its only writer (reload.c changes it through main's hooks); it wires
+ * each finished exchange to the audit log and the metrics.  Signals and reloads are
  * reload.c's, the offline commands tools.c's.
  */
 #include <errno.h>
@@ -29,7 +30,7 @@ static struct sw_conf conf;		/* settings in force */
 static int helper_unlinks;		/* the root helper owns socket files */
 static char *listener_name;
 
-void
+static void
 server_set_policy(struct policy *p)
 {
 	if (server.policy != policy_default())
@@ -37,7 +38,7 @@ server_set_policy(struct policy *p)
 	server.policy = p;
 }
 
-void
+static void
 server_set_draining(void)
 {
 	server.draining = 1;
@@ -67,6 +68,14 @@ main_remove_sockets(void)
 		privdrop_helper_unlink();
 	else if (metrics_unix_path() != NULL)
 		(void)unlink(metrics_unix_path());
+}
+
+/* Each finished exchange: the audit log and the metrics, side by side. */
+static void
+main_record(const struct exchange *x)
+{
+	audit_record(x);
+	metrics_record(x);
 }
 
 /* Parse the flags into flag_conf; returns -1 to go on, else an exit code. */
@@ -318,6 +327,8 @@ raise_nofile(void)
 int
 main(int argc, char **argv)
 {
+	static const struct reload_hooks hooks = { server_set_policy,
+	    server_set_draining, main_remove_sockets };
 	const char *config = NULL;
 	int rc, mfd, sandbox;
 
@@ -336,13 +347,12 @@ main(int argc, char **argv)
 	if ((server.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	peer_init();
-	conn_init();
+	conn_init(main_record);
 	if (main_listen() != 0)
 		return startup_failed("listener");
 	mfd = activation_take("metrics", NULL);
 	activation_close_rest();
-	if (reload_init(server.base, config_path, &flag_conf,
-	    main_remove_sockets) != 0)
+	if (reload_init(server.base, config_path, &flag_conf, &hooks) != 0)
 		return startup_failed("signals");
 	if (!conf.foreground && daemon(1, 1) != 0)
 		fatal("daemon");

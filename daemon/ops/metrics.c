@@ -6,8 +6,9 @@
  * It answers GET /metrics with Connection: close and nothing else; the
  * counters are fed by conn.c (one record per exchange, the same one the
  * audit log gets) and reload.c (reloads); the gauges come from
- * conn_stats() at scrape time.  A scraper gets MET_TIMEOUT_S to send its
- * request and read the answer, then its slot is freed.
+ * conn_stats() at scrape time.  A scrape has MET_TIMEOUT_S in all to send
+ * its request and read the answer, then its slot is freed, so a scraper
+ * that trickles or stops reading cannot hold one of the MET_MAX_CONNS.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,8 +48,12 @@ static uint64_t met_bytes_in, met_bytes_out;
 static uint64_t met_reload_ok, met_reload_fail;
 static struct evconnlistener *met_listener;
 static char *met_path;			/* unix socket we created */
-static struct bufferevent *met_conns[MET_MAX_CONNS];
-static unsigned met_nconns;
+/* A scrape: its connection and the deadline that frees it whatever it
+ * does (trickles its request, never reads the answer). */
+static struct met_conn {
+	struct bufferevent	*bev;
+	struct event		*deadline;
+} met_conns[MET_MAX_CONNS];
 
 void
 metrics_record(const struct exchange *x)
@@ -167,9 +172,10 @@ static void
 metrics_conn_free(struct bufferevent *bev)
 {
 	for (size_t i = 0; i < MET_MAX_CONNS; i++)
-		if (met_conns[i] == bev) {
-			met_conns[i] = NULL;
-			met_nconns--;
+		if (met_conns[i].bev == bev) {
+			event_free(met_conns[i].deadline);
+			met_conns[i].bev = NULL;
+			met_conns[i].deadline = NULL;
 		}
 	bufferevent_free(bev);
 }
@@ -200,8 +206,6 @@ metrics_reply(struct bufferevent *bev, int status, const char *ctype,
 	if (body != NULL)
 		evbuffer_add_buffer(out, body);
 	bufferevent_disable(bev, EV_READ);
-	/* The event callback stays: a scraper that stops reading hits the
-	 * write time-out and its slot is freed. */
 	bufferevent_setcb(bev, NULL, metrics_write_done, metrics_event, NULL);
 	bufferevent_enable(bev, EV_WRITE);
 }
@@ -238,30 +242,38 @@ metrics_read(struct bufferevent *bev, void *arg)
 }
 
 static void
+metrics_deadline(evutil_socket_t fd, short ev, void *arg)
+{
+	metrics_conn_free(arg);
+}
+
+static void
 metrics_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	struct bufferevent *bev;
+	struct event_base *base = evconnlistener_get_base(l);
 	struct timeval tv = { MET_TIMEOUT_S, 0 };
+	struct met_conn *mc = NULL;
 
-	if (met_nconns >= MET_MAX_CONNS) {
-		close(fd);
-		return;
-	}
-	if ((bev = bufferevent_socket_new(evconnlistener_get_base(l), fd,
+	for (size_t i = 0; i < MET_MAX_CONNS && mc == NULL; i++)
+		if (met_conns[i].bev == NULL)
+			mc = &met_conns[i];
+	if (mc == NULL ||
+	    (mc->bev = bufferevent_socket_new(base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		close(fd);
 		return;
 	}
-	for (size_t i = 0; i < MET_MAX_CONNS; i++)
-		if (met_conns[i] == NULL) {
-			met_conns[i] = bev;
-			break;
-		}
-	met_nconns++;
-	bufferevent_setcb(bev, metrics_read, NULL, metrics_event, NULL);
-	bufferevent_set_timeouts(bev, &tv, &tv);
-	bufferevent_enable(bev, EV_READ);
+	if ((mc->deadline = evtimer_new(base, metrics_deadline,
+	    mc->bev)) == NULL) {
+		bufferevent_free(mc->bev);
+		mc->bev = NULL;
+		return;
+	}
+	evtimer_add(mc->deadline, &tv);
+	bufferevent_setcb(mc->bev, metrics_read, NULL, metrics_event, NULL);
+	bufferevent_set_timeouts(mc->bev, &tv, &tv);
+	bufferevent_enable(mc->bev, EV_READ);
 }
 
 static int
@@ -377,8 +389,8 @@ metrics_stop(int remove)
 		met_listener = NULL;
 	}
 	for (size_t i = 0; i < MET_MAX_CONNS; i++)
-		if (met_conns[i] != NULL)
-			metrics_conn_free(met_conns[i]);
+		if (met_conns[i].bev != NULL)
+			metrics_conn_free(met_conns[i].bev);
 	if (remove && met_path != NULL)
 		(void)unlink(met_path);
 	free(met_path);

@@ -6,8 +6,8 @@
  * and the log and STATUS= say why.  SIGUSR1 reopens the audit log.
  * SIGTERM/SIGINT stop accepting and drain for shutdown_grace; a second one
  * closes everything at once.  What may change at run time is decided by
- * config.c's table; the server state is changed through main.c's
- * server_* calls.
+ * config.c's table; the server state is changed through the hooks main.c
+ * hands over.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -20,7 +20,7 @@
 static struct {
 	const char		*config_path;	/* absolute, NULL without --config */
 	const struct sw_conf	*flags;		/* settings given as flags */
-	void			(*remove_sockets)(void);
+	const struct reload_hooks *hooks;
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_usr1;
 	struct event		*grace;		/* shutdown deadline */
 } rl;
@@ -40,8 +40,8 @@ reload_on_sigterm(evutil_socket_t sig, short ev, void *arg)
 	sdnotify("STOPPING=1\nSTATUS=draining %u connection(s)", conn_count());
 	log_info("signal %d: no longer accepting; draining %u connection(s)",
 	    (int)sig, conn_count());
-	server_set_draining();
-	rl.remove_sockets();
+	rl.hooks->set_draining();
+	rl.hooks->remove_sockets();
 	conn_drain_all();
 	evtimer_add(rl.grace, &tv);
 }
@@ -97,7 +97,7 @@ reload_on_sighup(evutil_socket_t sig, short ev, void *arg)
 		return;
 	}
 	(void)conf_warn_restart(srv->conf, &nc);
-	server_set_policy(p);
+	rl.hooks->set_policy(p);
 	conf_take_runtime(srv->conf, &nc);
 	log_set_level(LOG_LVL_INFO);
 	if (srv->conf->log_level != NULL &&
@@ -119,11 +119,11 @@ reload_on_sigusr1(evutil_socket_t sig, short ev, void *arg)
 
 int
 reload_init(struct event_base *base, const char *config_path,
-    const struct sw_conf *flags, void (*remove_sockets)(void))
+    const struct sw_conf *flags, const struct reload_hooks *hooks)
 {
 	rl.config_path = config_path;
 	rl.flags = flags;
-	rl.remove_sockets = remove_sockets;
+	rl.hooks = hooks;
 	rl.ev_term = evsignal_new(base, SIGTERM, reload_on_sigterm, NULL);
 	rl.ev_int = evsignal_new(base, SIGINT, reload_on_sigterm, NULL);
 	rl.ev_hup = evsignal_new(base, SIGHUP, reload_on_sighup, NULL);

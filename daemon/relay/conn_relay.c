@@ -20,7 +20,7 @@
 
 #include <event2/buffer.h>
 
-#include "conn.h"
+#include "conn_int.h"
 
 static int
 relay_upstream_ensure(struct conn *c)

@@ -10,7 +10,7 @@
 
 #include <event2/buffer.h>
 
-#include "conn.h"
+#include "conn_int.h"
 
 /* The policy's answer (deny, reject, or the HTTP rules of decision.c). */
 static void

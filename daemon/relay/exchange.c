@@ -1,14 +1,22 @@
 /*
  * exchange.c - the record of one exchange (request and answer): begun when
  * a request head is complete (or when sockwarden answers one that never
- * parsed), ended exactly once, and handed to the audit log and the
- * metrics side by side as a plain struct exchange.  It reads the conn; it
+ * parsed), ended exactly once, and handed as a plain struct exchange to
+ * the sink main.c set (the audit log and the metrics, side by side).  It reads the conn; it
  * writes no socket and decides nothing.
  */
 #include <string.h>
 #include <time.h>
 
-#include "conn.h"
+#include "conn_int.h"
+
+static void (*exchange_sink)(const struct exchange *);
+
+void
+exchange_set_sink(void (*sink)(const struct exchange *))
+{
+	exchange_sink = sink;
+}
 
 /* A new exchange starts: its record collects from here. */
 void
@@ -77,6 +85,6 @@ exchange_end(struct conn *c, const char *why)
 	x.bytes_in = c->c_bytes_in;
 	x.bytes_out = c->c_bytes_out;
 	x.duration_us = us > 0 ? (uint64_t)us : 0;
-	audit_record(&x);
-	metrics_record(&x);
+	if (exchange_sink != NULL)
+		exchange_sink(&x);
 }

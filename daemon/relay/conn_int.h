@@ -1,10 +1,11 @@
 /*
- * conn.h - private to conn.c and conn_relay.c: one client connection and
- * its state machine.  Nothing else sees struct conn; the rest of the
- * daemon gets exchange records (struct exchange) and conn_stats().
+ * conn_int.h - private to the conn_*.c files and exchange.c: one client
+ * connection and its state machine.  Nothing else sees struct conn; the
+ * rest of the daemon gets exchange records (struct exchange) and
+ * conn_stats().
  */
-#ifndef SW_CONN_H
-#define SW_CONN_H
+#ifndef SW_CONN_INT_H
+#define SW_CONN_INT_H
 
 #include <sys/queue.h>
 #include <time.h>
@@ -85,17 +86,20 @@ struct conn {
 		fatalx("%s: bad conn magic %08x", __func__, (c)->c_magic); \
 } while (0)
 
-/* conn.c */
+/* conn_state.c */
+struct conn *conn_new(int fd);
 void	 conn_set_state(struct conn *, enum conn_state);
 void	 conn_touch(struct conn *);	/* progress: re-arm the state's timer */
 void	 conn_close(struct conn *, const char *reason);
 void	 conn_error(struct conn *, int status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 conn_close_after_flush(struct conn *);
+void	 conn_linger(struct conn *);	/* our answer is out: half-close */
 void	 conn_next_request(struct conn *);
 void	 conn_free_upstream(struct conn *);
 
 /* exchange.c: the record of the exchange in progress */
+void	 exchange_set_sink(void (*)(const struct exchange *));
 void	 exchange_begin(struct conn *);
 /* why: sockwarden's own answer when the policy never decided (bad HTTP) */
 void	 exchange_end(struct conn *, const char *why);
@@ -115,4 +119,4 @@ void	 relay_up_event(struct sock *, short, void *);
 void	 relay_shut_when_drained(struct conn *, int to_up);
 void	 relay_tunnel_check_done(struct conn *);
 
-#endif /* SW_CONN_H */
+#endif /* SW_CONN_INT_H */
