@@ -7,9 +7,10 @@
 n=0
 fakeup_start echo
 echo precious > "$T/metrics.sock"
-"$SOCKWARDEN" --foreground --listen "$T/sw.sock" --upstream "unix:$T/up.sock" \
-    --metrics-listen "unix:$T/metrics.sock" 2>"$T/start.log" &&
-	fail "started over a regular file at the metrics path"
+rc=0
+timeout 5 "$SOCKWARDEN" --foreground --listen "$T/sw.sock" --upstream "unix:$T/up.sock" \
+    --metrics-listen "unix:$T/metrics.sock" 2>"$T/start.log" || rc=$?
+[ $rc = 1 ] || fail "start over a regular file at the metrics path: status $rc, want 1"
 [ "$(cat "$T/metrics.sock")" = precious ] || fail "the file at the metrics path was replaced"
 grep -q 'is not a socket; refusing to replace it' "$T/start.log" || fail "message: $(cat "$T/start.log")"
 [ -e "$T/sw.sock" ] && fail "API socket left behind after a failed start"

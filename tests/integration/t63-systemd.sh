@@ -76,6 +76,11 @@ wait_for 5 grep -q '^RELOADING=1|STATUS=reloading|MONOTONIC_USEC=[0-9]*$' "$nlog
     fail "no RELOADING=1: $(grep -v WATCHDOG "$nlog")"
 wait_for 5 sh -c "grep -v WATCHDOG '$nlog' | tail -n1 | grep -q '^READY=1|STATUS=serving; policy .* reloaded'" ||
     fail "no READY=1 after reload: $(grep -v WATCHDOG "$nlog")"
+# Nothing changed that needs a restart: an activated listener is not a
+# changed "listen" setting.
+if grep -q 'takes effect only after a restart' "$SW_DIR/sw.log"; then
+	fail "reload under socket activation warns: $(grep 'after a restart' "$SW_DIR/sw.log")"
+fi
 # A broken policy: STATUS= says why, the old policy stays.
 echo '{ "extends": "nope" }' > "$TEST_DIR/policy.json"
 kill -HUP "$pid"
