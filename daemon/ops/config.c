@@ -50,55 +50,62 @@ conf_free(struct sw_conf *c)
 	memset(c, 0, sizeof(*c));
 }
 
+struct conf_unit {
+	const char		*suffix;	/* "" for a plain number */
+	unsigned long long	 mul;
+};
+
+/* A decimal number with one of the units' suffixes, at most max. */
+static int
+conf_parse_scaled(const char *s, const struct conf_unit *u, size_t nu,
+    unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	for (size_t i = 0; i < nu; i++)
+		if (strcmp(end, u[i].suffix) == 0) {
+			if (v > max / u[i].mul)
+				return -1;
+			*out = v * u[i].mul;
+			return 0;
+		}
+	return -1;
+}
+
 /* "250ms", "30s", "5m", "1h" or plain seconds. */
 int
 conf_parse_duration_ms(const char *s, unsigned *out)
 {
-	char *end;
-	unsigned long long v, mul = 1000;
+	static const struct conf_unit units[] = { { "ms", 1 }, { "s", 1000 },
+	    { "", 1000 }, { "m", 60 * 1000 }, { "h", 3600 * 1000 } };
+	unsigned long long v;
 
-	if (!isdigit((unsigned char)s[0]))
+	if (conf_parse_scaled(s, units, sizeof(units) / sizeof(units[0]),
+	    UINT_MAX, &v) != 0)
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	if (strcmp(end, "ms") == 0)
-		mul = 1;
-	else if (strcmp(end, "s") == 0 || *end == '\0')
-		mul = 1000;
-	else if (strcmp(end, "m") == 0)
-		mul = 60 * 1000;
-	else if (strcmp(end, "h") == 0)
-		mul = 3600 * 1000;
-	else
-		return -1;
-	if (v > UINT_MAX / mul)
-		return -1;
-	*out = (unsigned)(v * mul);
+	*out = (unsigned)v;
 	return 0;
 }
 
-/* Sizes: plain bytes or with a k/m suffix (KiB, MiB). */
+/* Sizes: plain bytes or with a k/m suffix (KiB, MiB); never 0. */
 static int
 conf_parse_size(const char *s, size_t *out)
 {
-	char *end;
-	unsigned long long v, mul = 1;
+	static const struct conf_unit units[] = { { "", 1 }, { "k", 1024 },
+	    { "K", 1024 }, { "m", 1 << 20 }, { "M", 1 << 20 } };
+	unsigned long long v;
 
-	if (!isdigit((unsigned char)s[0]))
+	if (conf_parse_scaled(s, units, sizeof(units) / sizeof(units[0]),
+	    1ULL << 40, &v) != 0 || v == 0)
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	if (*end == 'k' || *end == 'K')
-		mul = 1024, end++;
-	else if (*end == 'm' || *end == 'M')
-		mul = 1024 * 1024, end++;
-	if (*end != '\0' || v == 0 || v > (1ULL << 40) / mul)
-		return -1;
-	*out = (size_t)(v * mul);
+	*out = (size_t)v;
 	return 0;
 }
 
@@ -114,82 +121,118 @@ conf_set_string(char **dst, const char *v)
 	return 0;
 }
 
-/*
- * Apply one setting.  file/line locate the error message (file NULL for
- * command-line flags).  Returns 0 or -1 after logging why.
- */
-int
-conf_set(struct sw_conf *c, const char *key, const char *v, const char *file,
-    int line)
+/* Checks of string settings: NULL when fine, else what is wrong. */
+static const char *
+conf_any(const char *v)
 {
-	char where[512];
-	unsigned ms;
+	return NULL;
+}
+
+static const char *
+conf_abs_path(const char *v)
+{
+	return v[0] == '/' ? NULL : "must be an absolute path, got";
+}
+
+static const char *
+conf_upstream(const char *v)
+{
+	return strncmp(v, "unix:/", 6) == 0 || strncmp(v, "tcp:", 4) == 0 ?
+	    NULL : "must be unix:/PATH or tcp:HOST:PORT, got";
+}
+
+static const char *
+conf_level(const char *v)
+{
+	enum log_level lv;
+
+	return log_parse_level(v, &lv) == 0 ? NULL :
+	    "must be debug, info, warn or error, got";
+}
+
+static int
+conf_account_name(const char *v)
+{
+	return strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.-") == strlen(v) && v[0] != '-';
+}
+
+static const char *
+conf_user(const char *v)
+{
+	return conf_account_name(v) ? NULL : "must be a user name or uid, got";
+}
+
+static const char *
+conf_group(const char *v)
+{
+	return conf_account_name(v) ? NULL : "must be a group name or gid, got";
+}
+
+static const char *
+conf_audit(const char *v)
+{
+	return v[0] == '/' || strcmp(v, "stderr") == 0 || strcmp(v, "off") == 0 ?
+	    NULL : "must be stderr, off or an absolute path, got";
+}
+
+static const char *
+conf_metrics(const char *v)
+{
+	return strncmp(v, "unix:/", 6) == 0 || strncmp(v, "tcp:", 4) == 0 ||
+	    strcmp(v, "off") == 0 ? NULL :
+	    "must be unix:/PATH, tcp:127.0.0.1:PORT or off, got";
+}
+
+static const char *
+conf_label(const char *v)
+{
+	for (const char *p = v; *p != '\0'; p++)
+		if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\')
+			return "must be printable ASCII without spaces or "
+			    "quotes, got";
+	return strlen(v) > 64 ? "must be at most 64 characters, got" : NULL;
+}
+
+#define CONF_S(k, check)	{ #k, offsetof(struct sw_conf, k), check }
+static const struct {
+	const char	*key;
+	size_t		 off;
+	const char	*(*check)(const char *);
+} conf_strings[] = {
+	CONF_S(listen, conf_abs_path), CONF_S(listen_owner, conf_any),
+	CONF_S(listen_group, conf_any), CONF_S(upstream, conf_upstream),
+	CONF_S(policy, conf_any), CONF_S(log_level, conf_level),
+	CONF_S(user, conf_user), CONF_S(keep_group, conf_group),
+	CONF_S(audit_log, conf_audit), CONF_S(metrics_listen, conf_metrics),
+	CONF_S(listener_name, conf_label),
+};
+
+#define CONF_D(k, f, zero_ok)	{ k, offsetof(struct sw_conf, f), zero_ok }
+static const struct { const char *key; size_t off; int zero_ok; } conf_durs[] = {
+	CONF_D("header_timeout", header_timeout_ms, 0),
+	CONF_D("body_timeout", body_timeout_ms, 0),
+	CONF_D("idle_timeout", idle_timeout_ms, 0),
+	CONF_D("upstream_connect_timeout", connect_timeout_ms, 0),
+	CONF_D("upstream_response_timeout", response_timeout_ms, 1),
+	CONF_D("shutdown_grace", shutdown_grace_ms, 1),
+};
+
+/* The settings that are neither strings nor durations; NULL when fine. */
+static const char *
+conf_set_other(struct sw_conf *c, const char *key, const char *v, int *known)
+{
 	size_t sz;
 	char *end;
 	long l;
 
-	if (file != NULL)
-		snprintf(where, sizeof(where), "%s:%d: ", file, line);
-	else
-		where[0] = '\0';
-
-#define BAD(what) do { \
-	fprintf(stderr, "%s%s: %s '%s'\n", where, key, what, v); \
-	return -1; } while (0)
-
-	if (strcmp(key, "listen") == 0) {
-		if (v[0] != '/')
-			BAD("must be an absolute path, got");
-		return conf_set_string(&c->listen, v);
-	} else if (strcmp(key, "listen_owner") == 0) {
-		return conf_set_string(&c->listen_owner, v);
-	} else if (strcmp(key, "listen_group") == 0) {
-		return conf_set_string(&c->listen_group, v);
-	} else if (strcmp(key, "listen_mode") == 0) {
-		errno = 0;
+	*known = 1;
+	errno = 0;
+	if (strcmp(key, "listen_mode") == 0) {
 		l = strtol(v, &end, 8);
 		if (*v == '\0' || *end != '\0' || errno || l < 0 || l > 0777)
-			BAD("must be an octal mode like 0660, got");
+			return "must be an octal mode like 0660, got";
 		c->listen_mode = (int)l;
-		return 0;
-	} else if (strcmp(key, "upstream") == 0) {
-		if (strncmp(v, "unix:/", 6) != 0 && strncmp(v, "tcp:", 4) != 0)
-			BAD("must be unix:/PATH or tcp:HOST:PORT, got");
-		return conf_set_string(&c->upstream, v);
-	} else if (strcmp(key, "policy") == 0) {
-		return conf_set_string(&c->policy, v);
-	} else if (strcmp(key, "log_level") == 0) {
-		enum log_level lv;
-		if (log_parse_level(v, &lv) != 0)
-			BAD("must be debug, info, warn or error, got");
-		return conf_set_string(&c->log_level, v);
-	} else if (strcmp(key, "user") == 0) {
-		if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789_.-") != strlen(v) || v[0] == '-')
-			BAD("must be a user name or uid, got");
-		return conf_set_string(&c->user, v);
-	} else if (strcmp(key, "keep_group") == 0) {
-		if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789_.-") != strlen(v) || v[0] == '-')
-			BAD("must be a group name or gid, got");
-		return conf_set_string(&c->keep_group, v);
-	} else if (strcmp(key, "audit_log") == 0) {
-		if (v[0] != '/' && strcmp(v, "stderr") != 0 && strcmp(v, "off") != 0)
-			BAD("must be stderr, off or an absolute path, got");
-		return conf_set_string(&c->audit_log, v);
-	} else if (strcmp(key, "metrics_listen") == 0) {
-		if (strncmp(v, "unix:/", 6) != 0 && strncmp(v, "tcp:", 4) != 0 &&
-		    strcmp(v, "off") != 0)
-			BAD("must be unix:/PATH, tcp:127.0.0.1:PORT or off, got");
-		return conf_set_string(&c->metrics_listen, v);
-	} else if (strcmp(key, "listener_name") == 0) {
-		for (const char *p = v; *p != '\0'; p++)
-			if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\')
-				BAD("must be printable ASCII without spaces or "
-				    "quotes, got");
-		if (strlen(v) > 64)
-			BAD("must be at most 64 characters, got");
-		return conf_set_string(&c->listener_name, v);
 	} else if (strcmp(key, "sandbox") == 0) {
 		if (strcmp(v, "on") == 0)
 			c->sandbox = SW_SANDBOX_ON;
@@ -198,48 +241,71 @@ conf_set(struct sw_conf *c, const char *key, const char *v, const char *file,
 		else if (strcmp(v, "debug") == 0)
 			c->sandbox = SW_SANDBOX_DEBUG;
 		else
-			BAD("must be on, off or debug, got");
-		return 0;
+			return "must be on, off or debug, got";
 	} else if (strcmp(key, "max_header_bytes") == 0) {
 		if (conf_parse_size(v, &sz) != 0 || sz < 1024 ||
 		    sz > SW_MAX_HEADER_BYTES_LIMIT)
-			BAD("must be a size between 1k and 80k (the HTTP "
-			    "parser's limit), got");
+			return "must be a size between 1k and 80k (the HTTP "
+			    "parser's limit), got";
 		c->max_header_bytes = sz;
-		return 0;
 	} else if (strcmp(key, "max_body_bytes") == 0) {
 		if (conf_parse_size(v, &sz) != 0 || sz > 64 * 1024 * 1024)
-			BAD("must be a size between 1 and 64m, got");
+			return "must be a size between 1 and 64m, got";
 		c->max_body_bytes = sz;
-		return 0;
 	} else if (strcmp(key, "max_connections") == 0) {
-		errno = 0;
 		l = strtol(v, &end, 10);
 		if (*v == '\0' || *end != '\0' || errno || l < 1 || l > 1000000)
-			BAD("must be a number between 1 and 1000000, got");
+			return "must be a number between 1 and 1000000, got";
 		c->max_connections = (unsigned)l;
-		return 0;
+	} else {
+		*known = 0;
 	}
+	return NULL;
+}
 
-	static const struct { const char *key; size_t off; int zero_ok; } durs[] = {
-		{ "header_timeout", offsetof(struct sw_conf, header_timeout_ms), 0 },
-		{ "body_timeout", offsetof(struct sw_conf, body_timeout_ms), 0 },
-		{ "idle_timeout", offsetof(struct sw_conf, idle_timeout_ms), 0 },
-		{ "upstream_connect_timeout", offsetof(struct sw_conf, connect_timeout_ms), 0 },
-		{ "upstream_response_timeout", offsetof(struct sw_conf, response_timeout_ms), 1 },
-		{ "shutdown_grace", offsetof(struct sw_conf, shutdown_grace_ms), 1 },
-	};
-	for (size_t i = 0; i < sizeof(durs) / sizeof(durs[0]); i++) {
-		if (strcmp(key, durs[i].key) != 0)
-			continue;
-		if (conf_parse_duration_ms(v, &ms) != 0 || (ms == 0 && !durs[i].zero_ok))
-			BAD("must be a duration like 30s, 5m or 250ms, got");
-		*(unsigned *)(void *)((char *)c + durs[i].off) = ms;
+/*
+ * Apply one setting.  file/line locate the error message (file NULL for
+ * command-line flags).  Returns 0 or -1 after logging why.
+ */
+int
+conf_set(struct sw_conf *c, const char *key, const char *v, const char *file,
+    int line)
+{
+	const char *bad = NULL;
+	char where[512];
+	unsigned ms;
+	int known = 1;
+
+	if (file != NULL)
+		snprintf(where, sizeof(where), "%s:%d: ", file, line);
+	else
+		where[0] = '\0';
+	for (size_t i = 0; i < sizeof(conf_strings) / sizeof(conf_strings[0]); i++)
+		if (strcmp(key, conf_strings[i].key) == 0) {
+			if ((bad = conf_strings[i].check(v)) != NULL)
+				goto bad;
+			return conf_set_string((char **)(void *)((char *)c +
+			    conf_strings[i].off), v);
+		}
+	for (size_t i = 0; i < sizeof(conf_durs) / sizeof(conf_durs[0]); i++)
+		if (strcmp(key, conf_durs[i].key) == 0) {
+			if (conf_parse_duration_ms(v, &ms) != 0 ||
+			    (ms == 0 && !conf_durs[i].zero_ok)) {
+				bad = "must be a duration like 30s, 5m or 250ms, got";
+				goto bad;
+			}
+			*(unsigned *)(void *)((char *)c + conf_durs[i].off) = ms;
+			return 0;
+		}
+	if ((bad = conf_set_other(c, key, v, &known)) != NULL)
+		goto bad;
+	if (known)
 		return 0;
-	}
 	fprintf(stderr, "%sunknown setting '%s'\n", where, key);
 	return -1;
-#undef BAD
+bad:
+	fprintf(stderr, "%s%s: %s '%s'\n", where, key, bad, v);
+	return -1;
 }
 
 static char *

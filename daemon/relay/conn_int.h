@@ -97,6 +97,8 @@ void	 conn_close_after_flush(struct conn *);
 void	 conn_linger(struct conn *);	/* our answer is out: half-close */
 void	 conn_next_request(struct conn *);
 void	 conn_free_upstream(struct conn *);
+/* Move Content-Length body bytes from in to dst; returns how many. */
+size_t	 conn_body_take(struct conn *, struct evbuffer *in, struct evbuffer *dst);
 
 /* exchange.c: the record of the exchange in progress */
 void	 exchange_set_sink(void (*)(const struct exchange *));

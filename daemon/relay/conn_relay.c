@@ -120,12 +120,7 @@ relay_body(struct conn *c, struct evbuffer *in)
 
 	conn_touch(c);
 	if (c->c_framing == BODY_LENGTH) {
-		n = evbuffer_get_length(in);
-		if (n > c->c_body_left)
-			n = (size_t)c->c_body_left;
-		evbuffer_remove_buffer(in, out, n);
-		c->c_body_left -= n;
-		c->c_bytes_in += n;
+		c->c_bytes_in += conn_body_take(c, in, out);
 		if (c->c_body_left == 0)
 			relay_body_done(c);
 	} else {

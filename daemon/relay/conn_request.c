@@ -92,11 +92,7 @@ request_hold_body(struct conn *c, struct evbuffer *in)
 
 	conn_touch(c);
 	if (c->c_framing == BODY_LENGTH) {
-		n = evbuffer_get_length(in);
-		if (n > c->c_body_left)
-			n = (size_t)c->c_body_left;
-		evbuffer_remove_buffer(in, c->c_body, n);
-		c->c_body_left -= n;
+		(void)conn_body_take(c, in, c->c_body);
 		if (c->c_body_left > 0)
 			return;
 	} else {

@@ -319,6 +319,18 @@ conn_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+size_t
+conn_body_take(struct conn *c, struct evbuffer *in, struct evbuffer *dst)
+{
+	size_t n = evbuffer_get_length(in);
+
+	if (n > c->c_body_left)
+		n = (size_t)c->c_body_left;
+	evbuffer_remove_buffer(in, dst, n);
+	c->c_body_left -= n;
+	return n;
+}
+
 /* Back to IDLE for the next request on a keep-alive connection. */
 void
 conn_next_request(struct conn *c)
