@@ -224,8 +224,35 @@ int	 eval_check_on(const struct eval *, enum check_id);
 int	 image_check(struct eval *, const char *what, const char *ref,
 	    size_t len);
 
-/* ---- schema.c: the body types and the type walk */
-struct schema;
+/* ---- schema.c: the body types and the type walk (the tables are read
+ * by tests/spec/schema_dump.c too) */
+enum ftype {
+	F_BOOL, F_INT, F_UINT, F_STR,
+	F_STRS,		/* []string */
+	F_STRSLICE,	/* strslice.StrSlice: string or []string */
+	F_STRSS,	/* [][]string */
+	F_INTS,		/* [2]uint and friends */
+	F_STRMAP,	/* map[string]string */
+	F_MAP_EMPTY,	/* map[string]struct{} */
+	F_OBJ,		/* struct */
+	F_OBJS,		/* []struct */
+	F_MAP_OBJ,	/* map[string]struct */
+	F_MAP_OBJS,	/* map[string][]struct */
+	F_ANY,		/* not modelled: must be null/absent */
+};
+
+struct field {
+	const char		*name;	/* JSON member name (tag) */
+	enum ftype		 type;
+	const struct schema	*sub;	/* F_OBJ, F_OBJS, F_MAP_OBJ(S) */
+};
+
+struct schema {
+	const char		*name;	/* Go type, for messages */
+	const struct field	*f;
+	size_t			 n;
+	const struct schema	*embed;	/* promoted members (one level) */
+};
 
 extern const struct schema schema_create;	/* container.CreateRequest */
 extern const struct schema schema_update;	/* container.UpdateConfig */

@@ -9,7 +9,7 @@
  */
 #include <stdio.h>
 
-#include "schema.h"
+#include "policy_int.h"
 
 static const char *
 kind_name(enum ftype t)
