@@ -208,6 +208,8 @@ void	 decision_head(const struct policy *, const struct http_request *,
 void	 decision_body(const struct policy *, const struct http_request *,
 	    const unsigned char *body, size_t len, struct policy_decision *,
 	    struct verdict *);
+/* A body over v->limit: 413, or 400 where the engine takes none. */
+void	 decision_too_big(const struct policy_decision *, struct verdict *);
 
 /* relay/conn.c: client connections, see the state machine there */
 struct exchange;

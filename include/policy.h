@@ -49,6 +49,8 @@ enum policy_body_kind {
 	POLICY_BODY_NONE = 0,	/* endpoint takes no body */
 	POLICY_BODY_JSON,	/* inspected: buffered, decided on, re-framed */
 	POLICY_BODY_STREAM,	/* opaque stream (tar, build context): relayed */
+	POLICY_BODY_IGNORED,	/* the engine ignores a body here: read it
+				   (within body_limit), drop it, forward none */
 };
 
 struct policy_decision {

@@ -180,7 +180,16 @@ eval_run(struct eval *e)
 	}
 	if (d->body_kind == POLICY_BODY_NONE && (r->body_present ||
 	    r->body_len > 0)) {
-		eval_reject(e, 400, "%s takes no request body", e->rt->what);
+		/* Clients send {} or an empty chunked body where the engine
+		 * reads none: read it, drop it, forward the request bare. */
+		d->body_kind = POLICY_BODY_IGNORED;
+		if (r->body == NULL) {
+			d->verdict = POLICY_NEED_BODY;
+			return;
+		}
+		if (r->body_len > e->pol->body_limit)
+			eval_reject(e, 400, "%s takes no request body",
+			    e->rt->what);
 		return;
 	}
 }

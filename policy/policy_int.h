@@ -262,6 +262,7 @@ extern const struct schema schema_volume_create;
 extern const struct schema schema_network_create;
 extern const struct schema schema_network_connect;
 extern const struct schema schema_network_disconnect;
+extern const struct schema schema_auth;		/* registry.AuthConfig */
 
 /*
  * Check the value at node against schema s (path names it in messages).

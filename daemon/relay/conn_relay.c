@@ -56,6 +56,11 @@ relay_forward(struct conn *c)
 	if (relay_upstream_ensure(c) != 0)
 		return;
 	out = sock_output(c->c_up);
+	if (c->c_body != NULL && c->c_dec.body_kind == POLICY_BODY_IGNORED) {
+		evbuffer_free(c->c_body);	/* read, and dropped */
+		c->c_body = NULL;
+		framing = BODY_NONE;
+	}
 	if (c->c_body != NULL) {		/* inspected and held */
 		framing = BODY_LENGTH;
 		length = evbuffer_get_length(c->c_body);

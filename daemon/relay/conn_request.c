@@ -102,9 +102,9 @@ request_hold_body(struct conn *c, struct evbuffer *in)
 			    iv.iov_len, request_chunk_hold, c->c_body, &res);
 			evbuffer_drain(in, n);
 			if (evbuffer_get_length(c->c_body) > c->c_body_limit) {
-				conn_error(c, 413, "sockwarden: request body "
-				    "exceeds the %zu-byte inspection limit",
-				    c->c_body_limit);
+				v.limit = c->c_body_limit;
+				decision_too_big(&c->c_dec, &v);
+				request_answer(c, &v);
 				return;
 			}
 		}

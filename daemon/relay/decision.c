@@ -89,7 +89,6 @@ decision_head(const struct policy *pol, const struct http_request *req,
     size_t max_body, struct policy_decision *d, struct verdict *v)
 {
 	struct policy_request pr;
-	char msg[96];
 
 	decision_request(req, NULL, 0, &pr);
 	policy_decision_clear(d);
@@ -105,10 +104,26 @@ decision_head(const struct policy *pol, const struct http_request *req,
 		return;
 	}
 	if (!req->chunked && (uint64_t)req->content_length > v->limit) {
-		snprintf(msg, sizeof(msg), "sockwarden: request body exceeds "
-		    "the %zu-byte inspection limit", v->limit);
-		decision_answer(v, 413, msg);
+		decision_too_big(d, v);
 		return;
 	}
 	v->step = VERDICT_NEED_BODY;
+}
+
+void
+decision_too_big(const struct policy_decision *d, struct verdict *v)
+{
+	char msg[256];
+
+	if (d->body_kind == POLICY_BODY_IGNORED) {
+		/* A body the engine ignores: small ones are dropped, a
+		 * large one is not a request we understand. */
+		snprintf(msg, sizeof(msg), "sockwarden: %s rejected: %s takes "
+		    "no request body", d->what, d->what);
+		decision_answer(v, 400, msg);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "sockwarden: request body exceeds the "
+	    "%zu-byte inspection limit", v->limit);
+	decision_answer(v, 413, msg);
 }

@@ -8,7 +8,8 @@ MODE silent: accept and never answer (upstream time-outs).
 MODE echo:   answer each request with 200 JSON {"seen": "<request line>"},
              keep-alive; POST /containers/x/attach without Upgrade gets a
              404 (a failed hijack attempt, the connection stays HTTP).
-Every request head received is appended to LOG, one request line per line.
+Every request head received is appended to LOG, one request line per line,
+followed by " [body N]" when the request carried N > 0 body bytes.
 """
 import os, socket, sys, threading
 
@@ -47,7 +48,7 @@ def serve(c):
                 buf += d
             buf = buf[clen:]
             with lock, open(logpath, "ab") as f:
-                f.write(lines[0] + b"\n")
+                f.write(lines[0] + (b" [body %d]" % clen if clen else b"") + b"\n")
             status = b"404 Not Found" if b"/attach" in lines[0] else b"200 OK"
             body = b'{"seen":"' + lines[0].replace(b'"', b"'") + b'"}\n'
             c.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\n"
