@@ -26,6 +26,7 @@ static const struct {
 	{ "network.create", &schema_network_create, rules_network_create },
 	{ "network.connect", &schema_network_connect, NULL },
 	{ "network.disconnect", &schema_network_disconnect, NULL },
+	{ "system.auth", &schema_auth, rules_auth },
 };
 
 static int

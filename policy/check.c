@@ -36,6 +36,7 @@ static const char *const check_names[CK_COUNT] = {
 	[CK_BUILD] = "build",
 	[CK_NETWORK] = "network",
 	[CK_IMAGE_SOURCE] = "image-source",
+	[CK_REGISTRY] = "registry",
 };
 
 const char *

@@ -394,6 +394,8 @@ static const struct param params[] = {
 	{ CK_CGROUP_PARENT, "allow", P_STRS, O(cgroup_parent_allow), 0 },
 	{ CK_VOLUME_DRIVER, "allow", P_STRS, O(volume_driver_allow), 0 },
 	{ CK_IMAGES, "allow", P_STRS, O(image_allow), 0 },
+	{ CK_REGISTRY, "allow", P_STRS, O(registry_allow), 0 },
+	{ CK_IMAGE_SOURCE, "body", P_BOOL, O(import_body), 0 },
 	{ CK_LABELS, "required", P_STRS, O(label_required), 0 },
 	{ CK_LABELS, "forbidden", P_STRS, O(label_forbidden), 0 },
 	{ CK_RESOURCES, "memory", P_LIMIT, O(mem_max), O(mem_required) },

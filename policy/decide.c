@@ -143,6 +143,8 @@ eval_run(struct eval *e)
 		return;
 	}
 	e->rt = route_at((size_t)ri);
+	e->var = var;
+	e->varlen = varlen;
 	strfmt(d->operation, sizeof(d->operation), "%s", e->rt->op);
 	strfmt(d->what, sizeof(d->what), "%s", e->rt->what);
 	d->hijack = (e->rt->flags & RT_HIJACK) != 0;
@@ -157,7 +159,9 @@ eval_run(struct eval *e)
 	if (check_headers(e) == -1)
 		return;
 	if (!e->pol->ep_allow[ri] && eval_deny(e, CK_ENDPOINT, "%s is not "
-	    "an allowed endpoint (operation %s)", e->rt->what, e->rt->op))
+	    "an allowed endpoint (operation %s)%s", e->rt->what, e->rt->op,
+	    strstr(e->rt->op, ".prune") != NULL ? ": it would remove every "
+	    "job's objects, not only the caller's" : ""))
 		return;
 	if (query_check(e) == -1 || e->done)
 		return;

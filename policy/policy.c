@@ -39,7 +39,7 @@ free_lists(struct policy *p)
 	struct strlist *lists[] = { &p->cap_allow, &p->ns_host_allow,
 	    &p->volumes_from_allow, &p->secopt_allow, &p->sysctl_allow,
 	    &p->runtime_allow, &p->cgroup_parent_allow,
-	    &p->volume_driver_allow, &p->image_allow, &p->label_required,
+	    &p->volume_driver_allow, &p->image_allow, &p->registry_allow, &p->label_required,
 	    &p->label_forbidden, &p->log_driver_allow, &p->log_opt_allow,
 	    &p->env_forbidden, &p->build_network_allow, &p->net_driver_allow };
 	size_t i;

@@ -71,6 +71,7 @@ enum check_id {
 	CK_BUILD,
 	CK_NETWORK,
 	CK_IMAGE_SOURCE,
+	CK_REGISTRY,
 	CK_COUNT
 };
 
@@ -175,6 +176,8 @@ struct policy {
 	struct strlist	 cgroup_parent_allow;	/* "" always allowed */
 	struct strlist	 volume_driver_allow;	/* "" always allowed */
 	struct strlist	 image_allow;		/* globs on normalized names */
+	struct strlist	 registry_allow;	/* local registries allowed */
+	int		 import_body;		/* image import from the body */
 	struct strlist	 label_required;	/* keys */
 	struct strlist	 label_forbidden;	/* key globs */
 	int64_t		 mem_max;		/* bytes, 0 = no ceiling */
@@ -206,6 +209,8 @@ struct eval {
 	const struct policy_request	*req;
 	struct policy_decision		*d;
 	const struct route		*rt;
+	const char			*var;	/* first path variable */
+	size_t				 varlen;
 	struct target			 t;
 	int				 done;	/* verdict final */
 };
@@ -220,9 +225,16 @@ void	 eval_reject(struct eval *, int status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 eval_check_on(const struct eval *, enum check_id);
 
-/* ---- images.c: image references, for body and query rules */
+/* ---- images.c: image references and registries, for body and query
+ * rules.  image_check: the allowlist (the name may be put on local
+ * content); image_check_remote: also the registry the engine contacts. */
 int	 image_check(struct eval *, const char *what, const char *ref,
 	    size_t len);
+int	 image_check_remote(struct eval *, const char *what, const char *ref,
+	    size_t len);
+int	 registry_check(struct eval *, const char *what, const char *host,
+	    size_t len);
+int	 registry_is_local(const char *host, size_t len);
 
 /* ---- schema.c: the body types and the type walk (the tables are read
  * by tests/spec/schema_dump.c too) */
@@ -299,6 +311,7 @@ int	 rules_env(struct eval *, const struct jdoc *, uint32_t obj,
 int	 rules_exec_create(struct eval *, const struct jdoc *, uint32_t root);
 int	 rules_volume_create(struct eval *, const struct jdoc *,
 	    uint32_t root);
+int	 rules_auth(struct eval *, const struct jdoc *, uint32_t root);
 int	 rules_network_create(struct eval *, const struct jdoc *,
 	    uint32_t root);
 

@@ -1,7 +1,9 @@
 /*
- * rules_other.c - exec create, volume create and network create: the other
- * bodies through which a CI job could reach the host (privileged exec, a
- * local volume that is really a host bind, a bridge on a host interface).
+ * rules_other.c - exec create, volume create, network create and registry
+ * login: the other bodies through which a CI job could reach the host
+ * (privileged exec, a local volume that is really a host bind, a bridge
+ * on a host interface, a login that makes the engine connect to a service
+ * on the host's network).
  * User, working directory and environment rules come from rules_container.c.
  */
 #include <stdio.h>
@@ -85,4 +87,24 @@ rules_network_create(struct eval *e, const struct jdoc *d, uint32_t root)
 	    "(a subnet can capture host traffic)"))
 		return 1;
 	return 0;
+}
+
+/* POST /auth: the engine logs in to serveraddress ("host[:port]", maybe
+ * with a scheme and a path; empty is Docker Hub) from the host. */
+int
+rules_auth(struct eval *e, const struct jdoc *d, uint32_t root)
+{
+	const char *v, *slash;
+	size_t len;
+
+	v = json_get_str(d, root, "serveraddress", &len);
+	if (len >= 8 && strncmp(v, "https://", 8) == 0)
+		v += 8, len -= 8;
+	else if (len >= 7 && strncmp(v, "http://", 7) == 0)
+		v += 7, len -= 7;
+	if ((slash = memchr(v, '/', len)) != NULL)
+		len = (size_t)(slash - v);
+	if (len == 0)
+		return 0;
+	return registry_check(e, "login server", v, len) == -1;
 }

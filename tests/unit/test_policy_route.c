@@ -245,11 +245,32 @@ static const struct row rows[] = {
 	{ "POST", "/images/create?fromSrc=http%3A%2F%2F169.254.169.254%2F",
 	    NULL, 0, D, 403, NULL, "image.create", "sockwarden: image pull "
 	    "denied by rule image-source: importing an image from a URL is not "
-	    "allowed" },
-	{ "POST", "/images/create?fromSrc=-", "application/x-tar", 1, D, 403,
-	    NULL, "image.create", "sockwarden: image pull denied by rule "
-	    "image-source: importing an image from the request body is not "
-	    "allowed" },
+	    "allowed: the engine would fetch it" },
+	/* docker import from the body: the name it takes is checked */
+	{ "POST", "/images/create?fromSrc=-&repo=ci%2Fimp&tag=1",
+	    "application/x-tar", 1, A, 0,
+	    "/images/create?fromSrc=-&repo=ci%2Fimp&tag=1", "image.create",
+	    "sockwarden: image pull allowed" },
+	{ "POST", "/images/create?fromSrc=-&repo=evil.example%2Fx",
+	    "application/x-tar", 1, D, 403, NULL, "image.create",
+	    "sockwarden: image pull denied by rule images: the imported image "
+	    "'evil.example/x' is not in the image allowlist" },
+	/* registries on local addresses: the engine would connect from the
+	 * host (the SSRF class of issue 11) */
+	{ "GET", "/v1.41/distribution/127.0.0.1:5000/x/json", NULL, 0, D, 403,
+	    NULL, "distribution.inspect", "sockwarden: distribution inspect "
+	    "denied by rule images: the looked-up image '127.0.0.1:5000/x' is "
+	    "not in the image allowlist" },
+	{ "GET", "/v1.41/distribution/alpine/json", NULL, 0, A, 0,
+	    "/v1.41/distribution/alpine/json", "distribution.inspect",
+	    "sockwarden: distribution inspect allowed" },
+	{ "POST", "/v1.41/images/ci%2Fapp/push?tag=1", NULL, 0, A, 0,
+	    "/v1.41/images/ci/app/push?tag=1", "image.push",
+	    "sockwarden: image push allowed" },
+	{ "POST", "/v1.41/images/evil.example%2Fapp/push", NULL, 0, D, 403,
+	    NULL, "image.push", "sockwarden: image push denied by rule images: "
+	    "the pushed image 'evil.example/app' is not in the image "
+	    "allowlist" },
 	{ "POST", "/v1.41/build?networkmode=host", NULL, 1, D, 403, NULL,
 	    "image.build", "sockwarden: image build denied by rule build: "
 	    "build networkmode 'host' is not allowed" },
@@ -260,14 +281,38 @@ static const struct row rows[] = {
 	{ "POST", "/v1.41/build?remote=http%3A%2F%2Fx%2Fc.tar", NULL, 0, D,
 	    403, NULL, "image.build", "sockwarden: image build denied by rule "
 	    "build: a remote build context (remote=) makes the engine fetch a "
-	    "URL" },
+	    "URL or git repository" },
 	{ "POST", "/v1.41/build?extrahosts=gw%3Ahost-gateway", NULL, 1, D,
 	    403, NULL, "image.build", "sockwarden: image build denied by rule "
 	    "extra-hosts: build extra host 'gw:host-gateway' points at the "
 	    "host" },
-	{ "POST", "/v1.41/build?version=2&session=abc", NULL, 1, D, 403, NULL,
-	    "image.build", "sockwarden: image build denied by rule build: only "
-	    "the classic builder (version=1) can be inspected" },
+	/* BuildKit over the caller's session */
+	{ "POST", "/v1.41/build?version=2&remote=client-session&session=abc"
+	    "&buildid=b1", NULL, 0, A, 0,
+	    "/v1.41/build?version=2&remote=client-session&session=abc"
+	    "&buildid=b1", "image.build", "sockwarden: image build allowed" },
+	{ "POST", "/v1.41/build?version=3", NULL, 0, R, 400, NULL,
+	    "image.build", "sockwarden: image build rejected: build version "
+	    "must be 1 or 2" },
+	{ "POST", "/v1.41/build?version=2&outputs=%5B%7B%22Type%22%3A%22image"
+	    "%22%2C%22Attrs%22%3A%7B%22name%22%3A%22x%22%7D%7D%5D", NULL, 0, D,
+	    403, NULL, "image.build", "sockwarden: image build denied by rule "
+	    "build: build output type 'image' is not allowed (only local, tar "
+	    "and cacheonly, which write to the client)" },
+	{ "POST", "/v1.41/build?version=2&outputs=%5B%7B%22type%22%3A%22local"
+	    "%22%2C%22attrs%22%3A%7B%22dest%22%3A%22out%22%7D%7D%5D", NULL, 0,
+	    A, 0, "/v1.41/build?version=2&outputs=%5B%7B%22type%22%3A%22local"
+	    "%22%2C%22attrs%22%3A%7B%22dest%22%3A%22out%22%7D%7D%5D",
+	    "image.build", "sockwarden: image build allowed" },
+	{ "POST", "/v1.41/build?version=2&cachefrom=%5B%22alpine%2C127.0.0.1"
+	    "%3A5000%2Fc%22%5D", NULL, 0, D, 403, NULL, "image.build",
+	    "sockwarden: image build denied by rule images: the build cache "
+	    "source '127.0.0.1:5000/c' is not in the image allowlist" },
+	{ "POST", "/v1.41/build?version=2&buildargs=%7B%22BUILDKIT_SYNTAX%22"
+	    "%3A%22evil.example%2Ff%22%7D", NULL, 0, D, 403, NULL,
+	    "image.build", "sockwarden: image build denied by rule images: the "
+	    "BuildKit frontend image 'evil.example/f' is not in the image "
+	    "allowlist" },
 	{ "POST", "/v1.41/build?t=ok%2Fa&t=evil.example%2Fa%3A1", NULL, 1, D,
 	    403, NULL, "image.build", "sockwarden: image build denied by rule "
 	    "images: the build tag 'evil.example/a' is not in the image "
