@@ -157,7 +157,8 @@ static const struct row rows[] = {
 	{ "POST", "/v1.41/containers/prune", NULL, 0, D, 403, NULL,
 	    "container.prune", "sockwarden: container prune denied by rule "
 	    "endpoint: container prune is not an allowed endpoint (operation "
-	    "container.prune)" },
+	    "container.prune): it would remove every job's objects, not only "
+	    "the caller's" },
 	{ "GET", "/v1.41/swarm", NULL, 0, D, 403, NULL, "swarm.inspect",
 	    "sockwarden: swarm inspect denied by rule endpoint: swarm inspect "
 	    "is not an allowed endpoint (operation swarm.inspect)" },
