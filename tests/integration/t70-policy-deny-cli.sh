@@ -275,7 +275,6 @@ denied endpoint dk system prune -f
 denied endpoint dk commit "$ctl" "swtest/t70-commit-$$"
 dk_direct image inspect "swtest/t70-commit-$$" > /dev/null 2>&1 &&
     fail "engine has the committed image"
-denied endpoint dk export -o "$TEST_DIR/x.tar" "$ctl"
 
 # --- the newer docker CLI (when installed) renders the same denials
 while read -r cli; do

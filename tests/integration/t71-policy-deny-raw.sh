@@ -303,7 +303,6 @@ for what, raw in [
         ("GET /nonexistent", req("GET", "/v1.41/nonexistent")),
         ("POST /secrets/create", req("POST", "/v1.41/secrets/create", '{"Name":"s","Data":"eA=="}')),
         ("POST /containers/{id}/copy", req("POST", "/v1.24/containers/%s/copy" % CTL, '{"Resource":"/etc"}')),
-        ("GET /containers/{id}/export", req("GET", "/v1.41/containers/%s/export" % CTL)),
         ("POST /commit", req("POST", "/v1.41/commit?container=%s&repo=swtest/t71commit" % CTL, "{}")),
         ("POST /grpc (BuildKit tunnel, not in ci)",
          req("POST", "/v1.41/grpc", b"", None, b"Connection: Upgrade\r\nUpgrade: h2c\r\n"))]:
