@@ -133,6 +133,7 @@ struct server {
 	struct policy		*policy;	/* policy in force */
 	struct upstream_addr	 up;
 	const char		*listener_name;	/* "listener" of records */
+	const char		*self_socket;	/* our socket's host path */
 	int			 draining;	/* SIGTERM seen */
 };
 
@@ -203,9 +204,15 @@ struct verdict {
 	char		 msg[1024];	/* ANSWER; FORWARD in audit mode: what
 					   would have been denied */
 };
-void	 decision_head(const struct policy *, const struct http_request *,
-	    size_t max_body, struct policy_decision *, struct verdict *);
-void	 decision_body(const struct policy *, const struct http_request *,
+struct decision_ctx {
+	const struct policy	*policy;
+	size_t			 max_body;	/* clamp for body_limit */
+	const char *const	*self_sockets;	/* our own listening paths */
+	size_t			 nself_sockets;
+};
+void	 decision_head(const struct decision_ctx *, const struct http_request *,
+	    struct policy_decision *, struct verdict *);
+void	 decision_body(const struct decision_ctx *, const struct http_request *,
 	    const unsigned char *body, size_t len, struct policy_decision *,
 	    struct verdict *);
 /* A body over v->limit: 413, or 400 where the engine takes none. */
@@ -244,6 +251,12 @@ void	 peer_identify(int fd, struct peer *);
 /* 64-hex container id of a peer from its cgroup file text, or -1. */
 int	 peer_container_id(const char *cgroup, const char *own_cgroup,
 	    char id[65]);
+
+/* host/hostpath.c: a bind source checked on the host (beneath its root,
+ * no symlink crossed, existing where the engine would create it).
+ * 0, or -1 with the reason in why. */
+int	 hostpath_check(const char *root, const char *path, int must_exist,
+	    char *why, size_t whylen);
 
 /* host/activation.c: sockets passed by systemd (LISTEN_FDS, LISTEN_FDNAMES) */
 int	 activation_init(void);	/* number taken (0 = none), -1 on error */

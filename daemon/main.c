@@ -29,6 +29,7 @@ static struct sw_conf flag_conf;	/* settings given as flags */
 static struct sw_conf conf;		/* settings in force */
 static int helper_unlinks;		/* the root helper owns socket files */
 static char *listener_name;
+static char self_socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
 static void
 server_set_policy(struct policy *p)
@@ -172,6 +173,20 @@ main_settings(const char *config)
 	return 0;
 }
 
+/* The path of an activated unix socket (what containers bind). */
+static void
+main_self_socket(int fd)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
+	    sun.sun_family == AF_UNIX && sun.sun_path[0] == '/') {
+		memcpy(self_socket, sun.sun_path, sizeof(self_socket) - 1);
+	}
+}
+
 /* The API socket: systemd's, or our own. */
 static int
 main_listen(void)
@@ -194,6 +209,12 @@ main_listen(void)
 	if (listener_name == NULL)
 		fatal("strdup");
 	server.listener_name = listener_name;
+	if (actname == NULL)		/* bound under a temporary name */
+		snprintf(self_socket, sizeof(self_socket), "%s", conf.listen);
+	else
+		main_self_socket(fd);
+	if (self_socket[0] == '/')
+		server.self_socket = self_socket;
 	return listener_start(fd);
 }
 

@@ -36,6 +36,23 @@ struct policy_request {
 	int		 body_present;	/* Content-Length > 0 or chunked */
 	const unsigned char *body;	/* NULL in the head phase */
 	size_t		 body_len;
+	/* facts the daemon gathered: sockwarden's own listening sockets
+	 * (host paths), which a "socket" bind root admits */
+	const char *const *self_sockets;
+	size_t		 nself_sockets;
+};
+
+/*
+ * A host path the engine will bind, admitted by a root: the daemon checks
+ * it on the host before forwarding (the policy does no I/O): beneath the
+ * root without crossing a symbolic link, and existing where the engine
+ * would otherwise create it.
+ */
+struct policy_host_path {
+	char		*path;		/* absolute, canonical */
+	char		*root;		/* the root that admits it */
+	int		 must_exist;	/* the engine creates it when missing */
+	char		 where[48];	/* "HostConfig.Binds[0]", for messages */
 };
 
 enum policy_verdict {
@@ -68,6 +85,9 @@ struct policy_decision {
 	char		 reason[256];	/* one human sentence of why */
 	char		*target;	/* canonical path?query to forward;
 					   owned, freed by policy_decision_clear */
+	struct policy_host_path *paths;	/* allowed only if these hold on
+					   the host; owned like target */
+	size_t		 npaths;
 };
 
 /*

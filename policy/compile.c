@@ -274,7 +274,7 @@ static int
 get_roots(struct cctx *c, uint32_t v, const char *path)
 {
 	static const char *const keys[] = { "path", "readonly", "subpaths",
-	    NULL };
+	    "socket", NULL };
 	const struct jdoc *d = c->d;
 	struct bind_root *r;
 	char ep[192], kp[224];
@@ -288,7 +288,7 @@ get_roots(struct cctx *c, uint32_t v, const char *path)
 		return -1;
 	for (m = d->n[v].child; m != JNONE; m = d->n[m].next, k++) {
 		const char *s = NULL;
-		int ro = 0, sub;
+		int ro = 0, sub, sock = 0;
 
 		strfmt(ep, sizeof(ep), "%s[%zu]", path, k);
 		if (want(c, m, J_OBJ, ep) == -1 ||
@@ -306,6 +306,15 @@ get_roots(struct cctx *c, uint32_t v, const char *path)
 		if ((f = json_get(d, m, "subpaths")) != JNONE &&
 		    get_bool(c, f, kp, &sub) == -1)
 			bad = 1;
+		strfmt(kp, sizeof(kp), "%s.socket", ep);
+		if ((f = json_get(d, m, "socket")) != JNONE &&
+		    get_bool(c, f, kp, &sock) == -1)
+			bad = 1;
+		if (sock && sub) {
+			errs_add(c, d->n[m].off, "%s: a socket root admits only "
+			    "itself; subpaths cannot be set", ep);
+			bad = 1;
+		}
 		if ((f = json_get(d, m, "path")) == JNONE) {
 			errs_add(c, d->n[m].off, "%s.path is required", ep);
 			bad = 1;
@@ -330,6 +339,7 @@ get_roots(struct cctx *c, uint32_t v, const char *path)
 		r[n].path = strdup(s);
 		r[n].readonly = ro;
 		r[n].subpaths = sub;
+		r[n].socket = sock;
 		n++;
 	}
 	if (bad) {

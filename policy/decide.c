@@ -234,6 +234,13 @@ policy_decision_clear(struct policy_decision *d)
 {
 	free(d->target);
 	d->target = NULL;
+	for (size_t i = 0; i < d->npaths; i++) {
+		free(d->paths[i].path);
+		free(d->paths[i].root);
+	}
+	free(d->paths);
+	d->paths = NULL;
+	d->npaths = 0;
 }
 
 void

@@ -7,8 +7,36 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "policy_int.h"
+
+int
+eval_host_path(struct eval *e, const char *path, size_t len,
+    const char *root, int must_exist, const char *where)
+{
+	struct policy_decision *d = e->d;
+	struct policy_host_path *np, *hp;
+
+	if ((np = realloc(d->paths, (d->npaths + 1) * sizeof(*np))) == NULL)
+		goto oom;
+	d->paths = np;
+	hp = &d->paths[d->npaths];
+	memset(hp, 0, sizeof(*hp));
+	if ((hp->path = strndup(path, len)) == NULL ||
+	    (hp->root = strdup(root)) == NULL) {
+		free(hp->path);
+		goto oom;
+	}
+	hp->must_exist = must_exist;
+	strfmt(hp->where, sizeof(hp->where), "%s", where);
+	d->npaths++;
+	return 0;
+oom:
+	eval_reject(e, 500, "out of memory");
+	return -1;
+}
 
 int
 eval_check_on(const struct eval *e, enum check_id ck)

@@ -149,9 +149,10 @@ int	 route_id_valid(enum id_kind, const char *s, size_t len);
 struct bind_root {
 	char	*path;		/* canonical absolute path, no trailing '/' */
 	int	 readonly;	/* only read-only binds below it */
-	int	 subpaths;	/* paths below it too, not just itself: a
-				   writable root then lets a job plant a
-				   symlink that the engine follows */
+	int	 subpaths;	/* paths below it too, not just itself (the
+				   daemon checks they cross no symlink) */
+	int	 socket;	/* admitted only while it is one of
+				   sockwarden's own live sockets */
 };
 
 /* Compiled policy; immutable after policy_compile(). */
@@ -224,6 +225,10 @@ int	 eval_deny(struct eval *, enum check_id, const char *fmt, ...)
 void	 eval_reject(struct eval *, int status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 eval_check_on(const struct eval *, enum check_id);
+/* The allow holds only if the daemon finds this host path in order
+ * (struct policy_host_path); -1 when out of memory (rejected). */
+int	 eval_host_path(struct eval *, const char *path, size_t len,
+	    const char *root, int must_exist, const char *where);
 
 /* ---- images.c: image references and registries, for body and query
  * rules.  image_check: the allowlist (the name may be put on local

@@ -188,9 +188,25 @@ propagation_shared(const char *v, size_t len)
 	    (len == 7 && memcmp(v, "rshared", 7) == 0);
 }
 
-/* A host path bind, from Binds or Mounts; ro is the effective read-only. */
+/* Is src one of sockwarden's own listening sockets? */
 static int
-host_bind(struct eval *e, const char *src, size_t len, int ro,
+self_socket(const struct eval *e, const char *src, size_t len)
+{
+	for (size_t i = 0; i < e->req->nself_sockets; i++)
+		if (strlen(e->req->self_sockets[i]) == len &&
+		    memcmp(e->req->self_sockets[i], src, len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A host path bind, from Binds or Mounts; ro is the effective read-only,
+ * creates: the engine would create a missing source.  An admitted path
+ * is handed to the daemon to check on the host (it must not cross a
+ * symlink a job planted, and must exist where the engine would create it).
+ */
+static int
+host_bind(struct eval *e, const char *src, size_t len, int ro, int creates,
     const char *where)
 {
 	const struct bind_root *r;
@@ -210,7 +226,17 @@ host_bind(struct eval *e, const char *src, size_t len, int ro,
 	if (r->readonly && !ro)
 		return eval_deny(e, CK_BINDS, "the host path '%.*s' (%s) may "
 		    "only be bound read-only", LEN(len), src, where);
-	return 0;
+	if (r->socket) {
+		/* Bound while nothing listens there, the engine would make
+		 * a root-owned directory in its place. */
+		if (!self_socket(e, src, len))
+			return eval_deny(e, CK_BINDS, "the host path '%.*s' "
+			    "(%s) is admitted only as sockwarden's own socket, "
+			    "and sockwarden is not listening there", LEN(len),
+			    src, where);
+		return 0;
+	}
+	return eval_host_path(e, src, len, r->path, creates, where) == -1;
 }
 
 static int
@@ -261,7 +287,7 @@ rules_binds(struct eval *e, const struct jdoc *d, uint32_t hc)
 				return 1;
 		}
 		if (srclen > 0 && s[0] == '/' &&
-		    host_bind(e, s, srclen, ro, where))
+		    host_bind(e, s, srclen, ro, 1, where))
 			return 1;
 	}
 	return 0;
@@ -323,12 +349,10 @@ rules_mounts(struct eval *e, const struct jdoc *d, uint32_t hc)
 			if (json_get_bool(d, bo, "ReadOnlyNonRecursive") ||
 			    json_get_bool(d, bo, "NonRecursive"))
 				ro = 0;	/* sub-mounts stay writable */
-			if (host_bind(e, src, sl, ro, where))
-				return 1;
-			if (json_get_bool(d, bo, "CreateMountpoint") &&
-			    !bind_root_for(e->pol, src, sl) &&
-			    eval_deny(e, CK_BINDS, "%s would create a host "
-			    "directory", where))
+			/* a missing source is an error for Mounts, unless
+			 * CreateMountpoint makes the engine create it */
+			if (host_bind(e, src, sl, ro, json_get_bool(d, bo,
+			    "CreateMountpoint"), where))
 				return 1;
 		} else if (tl == 6 && memcmp(type, "volume", 6) == 0) {
 			if (mount_volume(e, d, m, where))

@@ -59,6 +59,7 @@ static const int sb_noargs[] = {
 	SCMP_SYS(getsockopt), SCMP_SYS(getpeername), SCMP_SYS(getsockname),
 	/* reload, log reopen, /proc/PID/cgroup */
 	SCMP_SYS(openat), SCMP_SYS(newfstatat), SCMP_SYS(fstat),
+	SCMP_SYS(openat2),		/* bind sources, hostpath.c */
 	SCMP_SYS(statx), SCMP_SYS(lseek),
 #ifdef __NR_open
 	SCMP_SYS(open), SCMP_SYS(stat),

@@ -146,6 +146,9 @@ tools_explain(int argc, char **argv)
 	const char *policy_path = NULL, *req_path = "-";
 	struct policy *pol;
 	struct http_reqp *rp = NULL;
+	static const char *const self[] = { SW_DEFAULT_LISTEN };
+	/* decided as a daemon listening on the default path would */
+	struct decision_ctx ctx = { NULL, SW_DEFAULT_MAX_BODY_BYTES, self, 1 };
 	struct policy_decision d;
 	struct evbuffer *body = NULL;
 	struct verdict v;
@@ -187,13 +190,13 @@ tools_explain(int argc, char **argv)
 		    http_reqp_err_msg(rp) : "incomplete request head");
 		goto out;
 	}
-	decision_head(pol, http_reqp_request(rp), SW_DEFAULT_MAX_BODY_BYTES,
-	    &d, &v);
+	ctx.policy = pol;
+	decision_head(&ctx, http_reqp_request(rp), &d, &v);
 	if (v.step == VERDICT_NEED_BODY) {
 		if ((rc = explain_body(rp, raw + used, len - used, v.limit,
 		    body)) != 0)
 			goto out;
-		decision_body(pol, http_reqp_request(rp),
+		decision_body(&ctx, http_reqp_request(rp),
 		    evbuffer_pullup(body, -1), evbuffer_get_length(body), &d, &v);
 	}
 	rc = explain_print(http_reqp_request(rp), &d, &v);

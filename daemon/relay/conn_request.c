@@ -13,6 +13,16 @@
 #include "conn_int.h"
 
 /* The policy's answer (deny, reject, or the HTTP rules of decision.c). */
+/* What the decision needs from the daemon's state. */
+static void
+request_ctx(struct decision_ctx *ctx)
+{
+	ctx->policy = srv->policy;
+	ctx->max_body = srv->conf->max_body_bytes;
+	ctx->self_sockets = &srv->self_socket;
+	ctx->nself_sockets = srv->self_socket != NULL;
+}
+
 static void
 request_answer(struct conn *c, const struct verdict *v)
 {
@@ -38,6 +48,7 @@ static void
 request_dispatch(struct conn *c)
 {
 	const struct http_request *req = http_reqp_request(c->c_reqp);
+	struct decision_ctx ctx;
 	struct verdict v;
 
 	c->c_nreq++;
@@ -51,8 +62,8 @@ request_dispatch(struct conn *c)
 	} else
 		c->c_framing = BODY_NONE;
 
-	decision_head(srv->policy, req, srv->conf->max_body_bytes, &c->c_dec,
-	    &v);
+	request_ctx(&ctx);
+	decision_head(&ctx, req, &c->c_dec, &v);
 	switch (v.step) {
 	case VERDICT_ANSWER:
 		request_answer(c, &v);
@@ -86,6 +97,7 @@ void
 request_hold_body(struct conn *c, struct evbuffer *in)
 {
 	enum http_feed res = HTTP_FEED_MORE;
+	struct decision_ctx ctx;
 	struct evbuffer_iovec iv;
 	struct verdict v;
 	size_t n;
@@ -116,7 +128,8 @@ request_hold_body(struct conn *c, struct evbuffer *in)
 		if (res != HTTP_FEED_DONE)
 			return;
 	}
-	decision_body(srv->policy, http_reqp_request(c->c_reqp),
+	request_ctx(&ctx);
+	decision_body(&ctx, http_reqp_request(c->c_reqp),
 	    evbuffer_pullup(c->c_body, -1), evbuffer_get_length(c->c_body),
 	    &c->c_dec, &v);
 	if (v.step == VERDICT_FORWARD)

@@ -5,7 +5,9 @@
  * read; then evaluate the body, which must end in allow or an answer.
  * The daemon-side rules the policy does not know live here too: Upgrade
  * only where the endpoint hijacks, a declared body over the limit is a 413
- * before a byte of it is read.  It does no I/O and keeps no state.
+ * before a byte of it is read; host paths an allowed bind depends on are
+ * checked on the host (hostpath.c) before the request may go.  It keeps
+ * no state.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,10 +15,13 @@
 #include "daemon.h"
 
 static void
-decision_request(const struct http_request *req, const unsigned char *body,
-    size_t len, struct policy_request *pr)
+decision_request(const struct decision_ctx *ctx,
+    const struct http_request *req, const unsigned char *body, size_t len,
+    struct policy_request *pr)
 {
 	memset(pr, 0, sizeof(*pr));
+	pr->self_sockets = ctx->self_sockets;
+	pr->nself_sockets = ctx->nself_sockets;
 	pr->method = req->method;
 	pr->target = req->target;
 	pr->target_len = req->target_len;
@@ -35,11 +40,41 @@ decision_answer(struct verdict *v, int status, const char *msg)
 	snprintf(v->msg, sizeof(v->msg), "%s", msg);
 }
 
+/*
+ * The host paths the allow depends on: a failed one turns the decision
+ * into a denial by rule binds, as the policy would have written it.
+ */
+static int
+decision_host_paths(struct policy_decision *d)
+{
+	char why[sizeof(d->reason) - 64];
+
+	for (size_t i = 0; i < d->npaths; i++) {
+		const struct policy_host_path *hp = &d->paths[i];
+
+		if (hostpath_check(hp->root, hp->path, hp->must_exist, why,
+		    sizeof(why)) == 0)
+			continue;
+		d->verdict = POLICY_DENY;
+		d->status = 403;
+		d->audit = 0;
+		snprintf(d->rule, sizeof(d->rule), "binds");
+		snprintf(d->reason, sizeof(d->reason), "%s (%.48s)", why,
+		    hp->where);
+		return -1;
+	}
+	return 0;
+}
+
 /* Turn an allow/deny/reject from the policy into the verdict. */
 static void
 decision_final(const struct http_request *req, struct policy_decision *d,
     struct verdict *v)
 {
+	if (d->verdict == POLICY_ALLOW && decision_host_paths(d) != 0) {
+		decision_final(req, d, v);
+		return;
+	}
 	switch (d->verdict) {
 	case POLICY_ALLOW:
 		if (req->upgrade != NULL && !d->hijack) {
@@ -71,36 +106,36 @@ decision_final(const struct http_request *req, struct policy_decision *d,
 }
 
 void
-decision_body(const struct policy *pol, const struct http_request *req,
+decision_body(const struct decision_ctx *ctx, const struct http_request *req,
     const unsigned char *body, size_t len, struct policy_decision *d,
     struct verdict *v)
 {
 	struct policy_request pr;
 
-	decision_request(req, body != NULL ? body : (const unsigned char *)"",
-	    len, &pr);
+	decision_request(ctx, req, body != NULL ? body :
+	    (const unsigned char *)"", len, &pr);
 	policy_decision_clear(d);
-	policy_eval(pol, &pr, d);
+	policy_eval(ctx->policy, &pr, d);
 	decision_final(req, d, v);
 }
 
 void
-decision_head(const struct policy *pol, const struct http_request *req,
-    size_t max_body, struct policy_decision *d, struct verdict *v)
+decision_head(const struct decision_ctx *ctx, const struct http_request *req,
+    struct policy_decision *d, struct verdict *v)
 {
 	struct policy_request pr;
 
-	decision_request(req, NULL, 0, &pr);
+	decision_request(ctx, req, NULL, 0, &pr);
 	policy_decision_clear(d);
-	policy_eval(pol, &pr, d);
+	policy_eval(ctx->policy, &pr, d);
 	if (d->verdict != POLICY_NEED_BODY) {
 		decision_final(req, d, v);
 		return;
 	}
-	v->limit = d->body_limit == 0 || d->body_limit > max_body ?
-	    max_body : d->body_limit;
+	v->limit = d->body_limit == 0 || d->body_limit > ctx->max_body ?
+	    ctx->max_body : d->body_limit;
 	if (!req->chunked && req->content_length <= 0) {
-		decision_body(pol, req, NULL, 0, d, v);	/* no body at all */
+		decision_body(ctx, req, NULL, 0, d, v);	/* no body at all */
 		return;
 	}
 	if (!req->chunked && (uint64_t)req->content_length > v->limit) {

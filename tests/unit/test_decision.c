@@ -31,8 +31,10 @@ head_step(const char *head, size_t max_body, struct verdict *v)
 	struct http_reqp *rp = parse(head);
 	struct policy_decision d;
 
+	struct decision_ctx ctx = { policy_default(), max_body, NULL, 0 };
+
 	memset(&d, 0, sizeof(d));
-	decision_head(policy_default(), http_reqp_request(rp), max_body, &d, v);
+	decision_head(&ctx, http_reqp_request(rp), &d, v);
 	policy_decision_clear(&d);
 	http_reqp_free(rp);
 	return v->step;
@@ -44,10 +46,12 @@ body_step(const char *head, const char *body, struct verdict *v)
 	struct http_reqp *rp = parse(head);
 	struct policy_decision d;
 
+	struct decision_ctx ctx = { policy_default(), 1 << 20, NULL, 0 };
+
 	memset(&d, 0, sizeof(d));
-	decision_head(policy_default(), http_reqp_request(rp), 1 << 20, &d, v);
+	decision_head(&ctx, http_reqp_request(rp), &d, v);
 	CHECK_INT(v->step, VERDICT_NEED_BODY);
-	decision_body(policy_default(), http_reqp_request(rp),
+	decision_body(&ctx, http_reqp_request(rp),
 	    (const unsigned char *)body, strlen(body), &d, v);
 	policy_decision_clear(&d);
 	http_reqp_free(rp);

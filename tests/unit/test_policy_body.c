@@ -170,8 +170,13 @@ static const struct row rows[] = {
 	    DENY("binds", "binding the host path '/var/run/docker.sock' "
 	    "(HostConfig.Binds[0]) is not allowed") },
 	{ 0, CC, HC("\"Binds\":[\"data:/data\",\"/anon\"]"), A, OK },
+	/* sockwarden's socket only while sockwarden listens there (see
+	 * test_self_socket for the allowed case) */
 	{ 0, CC, HC("\"Binds\":[\"/run/sockwarden/docker.sock:"
-	    "/var/run/docker.sock\"]"), A, OK },
+	    "/var/run/docker.sock\"]"), D, DENY("binds", "the host path "
+	    "'/run/sockwarden/docker.sock' (HostConfig.Binds[0]) is admitted "
+	    "only as sockwarden's own socket, and sockwarden is not listening "
+	    "there") },
 	{ 0, CC, HC("\"Binds\":[\"/run/sockwarden:/s\"]"), D, DENY("binds",
 	    "binding the host path '/run/sockwarden' (HostConfig.Binds[0]) is "
 	    "not allowed") },
@@ -634,9 +639,61 @@ test_no_body(void)
 	}
 }
 
+/* A socket root admits the bind while the daemon listens there; other
+ * roots hand the path to the daemon to check on the host. */
+static void
+eval_self(const struct policy *p, const char *body, struct policy_decision *d)
+{
+	static const char *const self[] = { "/run/sockwarden/docker.sock" };
+	struct policy_header h = { "Content-Type", 12, "application/json", 16 };
+	struct policy_request q;
+
+	memset(&q, 0, sizeof(q));
+	q.method = "POST";
+	q.target = CC;
+	q.target_len = strlen(CC);
+	q.headers = &h;
+	q.nheaders = 1;
+	q.body_present = 1;
+	q.body = (const unsigned char *)body;
+	q.body_len = strlen(body);
+	q.self_sockets = self;
+	q.nself_sockets = 1;
+	policy_eval(p, &q, d);
+}
+
+static void
+test_self_socket(void)
+{
+	struct policy *ws = ws_policy();
+	struct policy_decision d;
+
+	eval_self(policy_default(), HC("\"Binds\":[\"/run/sockwarden/"
+	    "docker.sock:/var/run/docker.sock\"]"), &d);
+	CHECK_INT(d.verdict, POLICY_ALLOW);
+	CHECK_INT(d.npaths, 0);
+	policy_decision_clear(&d);
+	eval_self(ws, HC("\"Binds\":[\"/tmp/sw-sub/a:/w\"],\"Mounts\":[{"
+	    "\"Type\":\"bind\",\"Source\":\"/tmp/sw-ws\",\"Target\":\"/m\"}]"),
+	    &d);
+	CHECK_INT(d.verdict, POLICY_ALLOW);
+	CHECK_INT(d.npaths, 2);
+	if (d.npaths == 2) {
+		CHECK_STR(d.paths[0].path, "/tmp/sw-sub/a");
+		CHECK_STR(d.paths[0].root, "/tmp/sw-sub");
+		CHECK_INT(d.paths[0].must_exist, 1);	/* Binds create it */
+		CHECK_STR(d.paths[0].where, "HostConfig.Binds[0]");
+		CHECK_STR(d.paths[1].path, "/tmp/sw-ws");
+		CHECK_INT(d.paths[1].must_exist, 0);	/* Mounts refuse */
+	}
+	policy_decision_clear(&d);
+	policy_free(ws);
+}
+
 int
 main(void)
 {
+	test_self_socket();
 	test_rows();
 	test_big_map();
 	test_no_body();
