@@ -102,6 +102,12 @@ note() {
 	echo "NOTE: $SW_TEST_NAME: $*" >&2
 }
 
+# engine_noise: drop the engine's environment warnings from client output
+# (a private engine without IP forwarding says so on every run).
+engine_noise() {
+	grep -v '^WARNING: IPv4 forwarding is disabled' || true
+}
+
 # assert_eq EXPECTED ACTUAL [WHAT]
 assert_eq() {
 	[ "$1" = "$2" ] ||

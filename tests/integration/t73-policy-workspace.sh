@@ -16,6 +16,9 @@ WS=$TEST_DIR/ws
 CACHE=$TEST_DIR/cache
 mkdir -p "$WS" "$CACHE/sub" "$TEST_DIR/outside"
 echo cached > "$CACHE/sub/c"
+# sockwarden (as its own user) checks bind sources on the host: like a real
+# workspace directory, the roots must be reachable by it
+chmod 755 "$TEST_DIR"
 cat > "$TEST_DIR/policy.json" <<EOF
 // t73: ci plus a writable workspace and a read-only cache
 {
