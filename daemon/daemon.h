@@ -47,6 +47,7 @@
 #define SW_DEFAULT_RESPONSE_TIMEOUT_MS	(0)	/* off: stop/wait can take hours */
 #define SW_DEFAULT_SHUTDOWN_GRACE_MS	(10 * 1000)
 #define SW_DEFAULT_MAX_CONNECTIONS	4096
+#define SW_MAX_LISTENERS		16	/* "listener" lines */
 
 /* Relay buffering: stop reading a side once its peer holds this much. */
 #define SW_RELAY_HIGH_WATER	(512 * 1024)
@@ -54,6 +55,23 @@
 #define SW_LINGER_MS		5000
 
 enum upstream_kind { UPSTREAM_UNIX, UPSTREAM_TCP };
+
+/* How a listener tells its callers apart (the owner of what they make). */
+enum listener_ident {
+	IDENT_CONTAINER = 0,	/* one tenant per peer container; callers
+				   outside a container are the listener */
+	IDENT_LISTENER,		/* every caller is the listener's tenant */
+};
+
+/* A socket callers connect to, as the settings name it. */
+struct sw_listener {
+	char			*name;		/* audit "listener", tenant */
+	char			*path;
+	char			*policy;	/* NULL: the server's */
+	char			*owner, *group;	/* NULL: unchanged */
+	int			 mode;		/* -1: 0660 */
+	enum listener_ident	 ident;
+};
 enum sw_sandbox { SW_SANDBOX_OFF = 0, SW_SANDBOX_ON, SW_SANDBOX_DEBUG };
 
 struct sw_conf {
@@ -81,6 +99,8 @@ struct sw_conf {
 	char	*metrics_listen;	/* "unix:/PATH" or "tcp:127.0.0.1:PORT" */
 	char	*listener_name;		/* "listener" in audit records */
 	int	 sandbox;		/* enum sw_sandbox, -1 = default on */
+	struct sw_listener *listeners;	/* more sockets ("listener" lines) */
+	size_t	 nlisteners;
 };
 
 /* ops/config.c: the settings file, flags and what a reload may change */
@@ -132,8 +152,7 @@ struct server {
 	struct sw_conf		*conf;		/* settings in force */
 	struct policy		*policy;	/* policy in force */
 	struct upstream_addr	 up;
-	const char		*listener_name;	/* "listener" of records */
-	const char		*self_socket;	/* our socket's host path */
+	const char		*listener_name;	/* the main listener's */
 	int			 draining;	/* SIGTERM seen */
 };
 
@@ -169,16 +188,27 @@ int	 upstream_parse(const char *spec, struct upstream_addr *);
 struct sock *upstream_connect(struct event_base *,
 	    const struct upstream_addr *, unsigned connect_timeout_ms, int *err);
 
-/* relay/listener.c: the substitute docker.sock */
+/* relay/listener.c: the sockets callers connect to */
+struct listener;
 /* Bind a unix socket at path with owner/group (-1: keep) and mode, under a
  * temporary name renamed into place; a stale socket file there is
  * replaced, a live one or anything that is not a socket is refused. */
 int	 listener_bind_unix(const char *path, uid_t, gid_t, mode_t, int backlog);
-int	 listener_open(const struct sw_conf *, int *fdp);
-int	 listener_start(int fd);
-void	 listener_stop(void);		/* stop accepting, remove the file */
-const char *listener_path(void);	/* the socket file we own, or NULL */
-void	 listener_forget_path(void);	/* the root helper removes it */
+/* Start a listener: on fd when systemd passed one (-1: bind spec->path);
+ * loads its policy file.  0, or -1 after logging why. */
+int	 listener_add(const struct sw_listener *spec, int fd);
+void	 listener_stop(void);		/* stop accepting, remove our files */
+/* Socket files we created (the root helper removes them after the drop);
+ * listener_forget_files(): from then on we do not remove them. */
+size_t	 listener_files(const char **paths, size_t max);
+void	 listener_forget_files(void);
+/* Host paths of every listening socket: what a "socket" root admits. */
+size_t	 listener_self_sockets(const char **paths, size_t max);
+/* SIGHUP: reload every listener's own policy file, all or nothing. */
+int	 listener_reload_policies(char *why, size_t whylen);
+const char *listener_name(const struct listener *);
+const struct policy *listener_policy(const struct listener *);
+enum listener_ident listener_ident(const struct listener *);
 
 /* relay/http_write.c: what goes on the wire from us */
 enum body_framing { BODY_NONE, BODY_LENGTH, BODY_CHUNKED };
@@ -229,7 +259,7 @@ struct conn_stats {
 /* record: where each finished exchange goes (the audit log and the
  * metrics, side by side; main.c wires them). */
 void	 conn_init(void (*record)(const struct exchange *));
-void	 conn_accept(int fd);
+void	 conn_accept(int fd, const struct listener *);
 void	 conn_drain_all(void);		/* SIGTERM: close idle, keep busy */
 void	 conn_close_all(const char *reason);
 void	 conn_shutdown(void);		/* free what conn_init made */

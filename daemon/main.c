@@ -28,8 +28,7 @@ static char *config_path;		/* absolute, NULL without --config */
 static struct sw_conf flag_conf;	/* settings given as flags */
 static struct sw_conf conf;		/* settings in force */
 static int helper_unlinks;		/* the root helper owns socket files */
-static char *listener_name;
-static char self_socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static char *main_listener_name;
 
 static void
 server_set_policy(struct policy *p)
@@ -173,49 +172,60 @@ main_settings(const char *config)
 	return 0;
 }
 
-/* The path of an activated unix socket (what containers bind). */
-static void
-main_self_socket(int fd)
+/* Start one listener: systemd's socket of that name, or our own. */
+static int
+main_listener(const struct sw_listener *spec, const char *fdname)
 {
-	struct sockaddr_un sun;
-	socklen_t len = sizeof(sun);
+	const char *got = NULL;
+	int fd = activation_take(fdname, &got);
 
-	memset(&sun, 0, sizeof(sun));
-	if (getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
-	    sun.sun_family == AF_UNIX && sun.sun_path[0] == '/') {
-		memcpy(self_socket, sun.sun_path, sizeof(self_socket) - 1);
+	if (fd != -1)
+		log_debug("listener %s: socket-activated (%s)", spec->name,
+		    got[0] ? got : "unnamed");
+	if (listener_add(spec, fd) != 0) {
+		log_warnx("listener %s (%s) could not start", spec->name,
+		    spec->path ? spec->path : "activated");
+		return -1;
 	}
+	return 0;
 }
 
-/* The API socket: systemd's, or our own. */
+/*
+ * The API sockets: the main one (settings listen*, or systemd's first
+ * socket) and every "listener" line (systemd's socket of that name, or
+ * our own).
+ */
 static int
 main_listen(void)
 {
+	struct sw_listener main_spec;
 	const char *actname = NULL;
 	int fd;
 
 	if (activation_init() < 0)
 		return -1;
-	if ((fd = activation_take("", &actname)) != -1) {
-		/* systemd's socket: never unlinked by us */
-		listener_name = strdup(conf.listener_name ? conf.listener_name :
+	memset(&main_spec, 0, sizeof(main_spec));
+	main_spec.path = conf.listen;
+	main_spec.owner = conf.listen_owner;
+	main_spec.group = conf.listen_group;
+	main_spec.mode = conf.listen_mode;
+	main_spec.ident = IDENT_CONTAINER;
+	if ((fd = activation_take("", &actname)) != -1)
+		main_listener_name = strdup(conf.listener_name ? conf.listener_name :
 		    actname[0] ? actname : "activated");
-	} else {
-		if (listener_open(&conf, &fd) != 0)
-			return -1;
-		listener_name = strdup(conf.listener_name ? conf.listener_name :
-		    conf.listen);
-	}
-	if (listener_name == NULL)
-		fatal("strdup");
-	server.listener_name = listener_name;
-	if (actname == NULL)		/* bound under a temporary name */
-		snprintf(self_socket, sizeof(self_socket), "%s", conf.listen);
 	else
-		main_self_socket(fd);
-	if (self_socket[0] == '/')
-		server.self_socket = self_socket;
-	return listener_start(fd);
+		main_listener_name = strdup(conf.listener_name ? conf.listener_name :
+		    conf.listen);
+	if (main_listener_name == NULL)
+		fatal("strdup");
+	main_spec.name = main_listener_name;
+	server.listener_name = main_listener_name;
+	if (listener_add(&main_spec, fd) != 0)
+		return -1;
+	for (size_t i = 0; i < conf.nlisteners; i++)
+		if (main_listener(&conf.listeners[i], conf.listeners[i].name) != 0)
+			return -1;
+	return 0;
 }
 
 /* The directory of a path, malloc'd ("/" for "/x"); NULL for NULL. */
@@ -260,7 +270,9 @@ main_landlock_prepare(int helper)
 		if (conf.audit_log != NULL && conf.audit_log[0] == '/' &&
 		    (own[2] = dir_of(conf.audit_log)) != NULL)
 			rw[nrw++] = own[2];
-		if ((own[3] = dir_of(listener_path())) != NULL)
+		const char *files[1];
+		if (listener_files(files, 1) == 1 &&
+		    (own[3] = dir_of(files[0])) != NULL)
 			rw[nrw++] = own[3];
 		if ((own[4] = dir_of(metrics_unix_path())) != NULL)
 			rw[nrw++] = own[4];
@@ -286,12 +298,12 @@ startup_failed(const char *what)
 static int
 main_drop(const struct privdrop_plan *plan, int sandbox)
 {
-	const char *unlinks[3] = { listener_path(), metrics_unix_path(), NULL };
+	const char *unlinks[SW_MAX_LISTENERS + 2];
+	size_t n = listener_files(unlinks, SW_MAX_LISTENERS);
 
-	if (unlinks[0] == NULL) {
-		unlinks[0] = unlinks[1];
-		unlinks[1] = NULL;
-	}
+	if (metrics_unix_path() != NULL)
+		unlinks[n++] = metrics_unix_path();
+	unlinks[n] = NULL;
 	if (privdrop_pin_upstream(&server.up) != 0 ||
 	    privdrop_helper_start(unlinks, conf.audit_log &&
 	    conf.audit_log[0] == '/' ? conf.audit_log : NULL, plan,
@@ -299,7 +311,7 @@ main_drop(const struct privdrop_plan *plan, int sandbox)
 		return -1;
 	helper_unlinks = 1;
 	/* The helper removes it: this process will lack the right. */
-	listener_forget_path();
+	listener_forget_files();
 	return 0;
 }
 
@@ -380,10 +392,10 @@ main(int argc, char **argv)
 	if ((rc = main_harden(mfd, sandbox)) != 0)
 		return rc;
 	log_info("sockwarden %s listening on %s, engine at %s, policy %s, "
-	    "sandbox %s", SW_VERSION, listener_name, server.up.name,
+	    "sandbox %s", SW_VERSION, main_listener_name, server.up.name,
 	    policy_name(server.policy), sandbox == SW_SANDBOX_ON ? "on" :
 	    sandbox == SW_SANDBOX_DEBUG ? "debug" : "off");
-	sdnotify("READY=1\nSTATUS=serving on %s; policy %s", listener_name,
+	sdnotify("READY=1\nSTATUS=serving on %s; policy %s", main_listener_name,
 	    policy_name(server.policy));
 
 	event_base_dispatch(server.base);
@@ -398,7 +410,7 @@ main(int argc, char **argv)
 	server_set_policy(policy_default());
 	conf_free(&conf);
 	conf_free(&flag_conf);
-	free(listener_name);
+	free(main_listener_name);
 	free(config_path);
 	log_info("exited cleanly");
 	return 0;

@@ -33,6 +33,29 @@ conf_defaults(struct sw_conf *c)
 	c->max_connections = SW_DEFAULT_MAX_CONNECTIONS;
 }
 
+static void
+conf_listener_free(struct sw_listener *l)
+{
+	free(l->name);
+	free(l->path);
+	free(l->policy);
+	free(l->owner);
+	free(l->group);
+}
+
+/* An octal file mode like 0660; -1 when it is not one. */
+static int
+conf_mode(const char *v)
+{
+	char *end;
+	long l;
+
+	errno = 0;
+	l = strtol(v, &end, 8);
+	return *v == '\0' || *end != '\0' || errno || l < 0 || l > 0777 ?
+	    -1 : (int)l;
+}
+
 void
 conf_free(struct sw_conf *c)
 {
@@ -47,6 +70,9 @@ conf_free(struct sw_conf *c)
 	free(c->audit_log);
 	free(c->metrics_listen);
 	free(c->listener_name);
+	for (size_t i = 0; i < c->nlisteners; i++)
+		conf_listener_free(&c->listeners[i]);
+	free(c->listeners);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -218,6 +244,78 @@ static const struct { const char *key; size_t off; int zero_ok; } conf_durs[] = 
 	CONF_D("shutdown_grace", shutdown_grace_ms, 1),
 };
 
+/*
+ * "listener NAME PATH [policy=FILE] [owner=U] [group=G] [mode=0660]
+ * [identity=container|listener]": one more socket.  NULL when fine.
+ */
+static const char *
+conf_add_listener(struct sw_conf *c, const char *v)
+{
+	struct sw_listener l, *nl;
+	char *copy, *tok, *save = NULL, *eq;
+	const char *bad = NULL;
+	int n = 0;
+
+	memset(&l, 0, sizeof(l));
+	l.mode = -1;
+	if (c->nlisteners >= SW_MAX_LISTENERS)
+		return "allows at most 16 extra listeners, got";
+	if ((copy = strdup(v)) == NULL)
+		return "out of memory at";
+	for (tok = strtok_r(copy, " \t", &save); tok != NULL && bad == NULL;
+	    tok = strtok_r(NULL, " \t", &save), n++) {
+		if (n == 0) {
+			bad = conf_label(tok);
+			l.name = strdup(tok);
+			continue;
+		}
+		if (n == 1) {
+			bad = conf_abs_path(tok);
+			l.path = strdup(tok);
+			continue;
+		}
+		if ((eq = strchr(tok, '=')) == NULL) {
+			bad = "takes NAME PATH and key=value options, got";
+			break;
+		}
+		*eq++ = '\0';
+		if (strcmp(tok, "policy") == 0)
+			l.policy = strdup(eq);
+		else if (strcmp(tok, "owner") == 0)
+			l.owner = strdup(eq);
+		else if (strcmp(tok, "group") == 0)
+			l.group = strdup(eq);
+		else if (strcmp(tok, "mode") == 0 && conf_mode(eq) >= 0)
+			l.mode = conf_mode(eq);
+		else if (strcmp(tok, "identity") == 0 &&
+		    strcmp(eq, "container") == 0)
+			l.ident = IDENT_CONTAINER;
+		else if (strcmp(tok, "identity") == 0 &&
+		    strcmp(eq, "listener") == 0)
+			l.ident = IDENT_LISTENER;
+		else
+			bad = "has an unknown or bad option (policy=, owner=, "
+			    "group=, mode=, identity=container|listener) in";
+	}
+	free(copy);
+	if (bad == NULL && (l.name == NULL || l.path == NULL))
+		bad = "takes NAME PATH and key=value options, got";
+	for (size_t i = 0; bad == NULL && i < c->nlisteners; i++)
+		if (strcmp(c->listeners[i].name, l.name) == 0 ||
+		    strcmp(c->listeners[i].path, l.path) == 0)
+			bad = "repeats the name or path of another listener:";
+	if (bad == NULL && (nl = realloc(c->listeners, (c->nlisteners + 1) *
+	    sizeof(*nl))) == NULL)
+		bad = "out of memory at";
+	if (bad != NULL) {
+		conf_listener_free(&l);
+		return bad;
+	}
+	c->listeners = nl;
+	c->listeners[c->nlisteners++] = l;
+	return NULL;
+}
+
 /* The settings that are neither strings nor durations; NULL when fine. */
 static const char *
 conf_set_other(struct sw_conf *c, const char *key, const char *v, int *known)
@@ -229,10 +327,8 @@ conf_set_other(struct sw_conf *c, const char *key, const char *v, int *known)
 	*known = 1;
 	errno = 0;
 	if (strcmp(key, "listen_mode") == 0) {
-		l = strtol(v, &end, 8);
-		if (*v == '\0' || *end != '\0' || errno || l < 0 || l > 0777)
+		if ((c->listen_mode = conf_mode(v)) < 0)
 			return "must be an octal mode like 0660, got";
-		c->listen_mode = (int)l;
 	} else if (strcmp(key, "sandbox") == 0) {
 		if (strcmp(v, "on") == 0)
 			c->sandbox = SW_SANDBOX_ON;
@@ -252,6 +348,8 @@ conf_set_other(struct sw_conf *c, const char *key, const char *v, int *known)
 		if (conf_parse_size(v, &sz) != 0 || sz > 64 * 1024 * 1024)
 			return "must be a size between 1 and 64m, got";
 		c->max_body_bytes = sz;
+	} else if (strcmp(key, "listener") == 0) {
+		return conf_add_listener(c, v);
 	} else if (strcmp(key, "max_connections") == 0) {
 		l = strtol(v, &end, 10);
 		if (*v == '\0' || *end != '\0' || errno || l < 1 || l > 1000000)
@@ -365,7 +463,7 @@ conf_load_file(struct sw_conf *c, const char *path)
 			errors++;
 			continue;
 		}
-		for (size_t i = 0; i < nseen; i++)
+		for (size_t i = 0; i < nseen && strcmp(key, "listener") != 0; i++)
 			if (strcmp(seen[i], key) == 0) {
 				fprintf(stderr, "%s:%d: %s: set twice\n", path, line, key);
 				errors++;
@@ -425,10 +523,35 @@ conf_str_differs(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
+/* Did the "listener" lines change (sockets need a restart)? */
+static int
+conf_listeners_differ(const struct sw_conf *a, const struct sw_conf *b)
+{
+	if (a->nlisteners != b->nlisteners)
+		return 1;
+	for (size_t i = 0; i < a->nlisteners; i++) {
+		const struct sw_listener *x = &a->listeners[i], *y = &b->listeners[i];
+		if (conf_str_differs(x->name, y->name) ||
+		    conf_str_differs(x->path, y->path) ||
+		    conf_str_differs(x->policy, y->policy) ||
+		    conf_str_differs(x->owner, y->owner) ||
+		    conf_str_differs(x->group, y->group) ||
+		    x->mode != y->mode || x->ident != y->ident)
+			return 1;
+	}
+	return 0;
+}
+
 int
 conf_warn_restart(const struct sw_conf *old, const struct sw_conf *nc)
 {
 	int n = 0;
+
+	if (conf_listeners_differ(old, nc)) {
+		log_warnx("SIGHUP: the listener lines changed; they take effect "
+		    "only after a restart (their policy files are reloaded)");
+		n++;
+	}
 
 	for (size_t i = 0; i < sizeof(conf_restart_only) /
 	    sizeof(conf_restart_only[0]); i++) {

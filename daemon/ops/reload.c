@@ -96,6 +96,15 @@ reload_on_sighup(evutil_socket_t sig, short ev, void *arg)
 		conf_free(&nc);
 		return;
 	}
+	if (listener_reload_policies(why, sizeof(why)) != 0) {
+		log_warnx("SIGHUP: a listener's policy is invalid (%s); keeping "
+		    "the current policies", why);
+		if (p != policy_default())
+			policy_free(p);
+		reload_failed(why);
+		conf_free(&nc);
+		return;
+	}
 	(void)conf_warn_restart(srv->conf, &nc);
 	rl.hooks->set_policy(p);
 	conf_take_runtime(srv->conf, &nc);

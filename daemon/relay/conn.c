@@ -35,11 +35,11 @@ static void conn_client_write(struct sock *, void *);
 static void conn_client_event(struct sock *, short, void *);
 
 void
-conn_accept(int fd)
+conn_accept(int fd, const struct listener *l)
 {
 	struct conn *c;
 
-	if ((c = conn_new(fd)) == NULL) {
+	if ((c = conn_new(fd, l)) == NULL) {
 		log_warnx("accept: out of memory");
 		return;
 	}

@@ -64,6 +64,7 @@ struct conn {
 	size_t			 c_body_limit;	/* bytes c_body may hold */
 	enum body_framing	 c_framing;	/* of the client's body */
 	uint64_t		 c_body_left;	/* Content-Length bytes to go */
+	const struct listener	*c_listener;	/* the socket it came in on */
 	struct peer		 c_peer;	/* who is calling */
 	unsigned		 c_nreq;	/* requests seen on this conn */
 	/* the exchange in progress, for its record */
@@ -87,7 +88,7 @@ struct conn {
 } while (0)
 
 /* conn_state.c */
-struct conn *conn_new(int fd);
+struct conn *conn_new(int fd, const struct listener *);
 void	 conn_set_state(struct conn *, enum conn_state);
 void	 conn_touch(struct conn *);	/* progress: re-arm the state's timer */
 void	 conn_close(struct conn *, const char *reason);

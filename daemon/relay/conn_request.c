@@ -15,12 +15,14 @@
 /* The policy's answer (deny, reject, or the HTTP rules of decision.c). */
 /* What the decision needs from the daemon's state. */
 static void
-request_ctx(struct decision_ctx *ctx)
+request_ctx(const struct conn *c, struct decision_ctx *ctx)
 {
-	ctx->policy = srv->policy;
+	static const char *self[SW_MAX_LISTENERS + 1];
+
+	ctx->policy = listener_policy(c->c_listener);
 	ctx->max_body = srv->conf->max_body_bytes;
-	ctx->self_sockets = &srv->self_socket;
-	ctx->nself_sockets = srv->self_socket != NULL;
+	ctx->self_sockets = self;
+	ctx->nself_sockets = listener_self_sockets(self, SW_MAX_LISTENERS + 1);
 }
 
 static void
@@ -62,7 +64,7 @@ request_dispatch(struct conn *c)
 	} else
 		c->c_framing = BODY_NONE;
 
-	request_ctx(&ctx);
+	request_ctx(c, &ctx);
 	decision_head(&ctx, req, &c->c_dec, &v);
 	switch (v.step) {
 	case VERDICT_ANSWER:
@@ -128,7 +130,7 @@ request_hold_body(struct conn *c, struct evbuffer *in)
 		if (res != HTTP_FEED_DONE)
 			return;
 	}
-	request_ctx(&ctx);
+	request_ctx(c, &ctx);
 	decision_body(&ctx, http_reqp_request(c->c_reqp),
 	    evbuffer_pullup(c->c_body, -1), evbuffer_get_length(c->c_body),
 	    &c->c_dec, &v);

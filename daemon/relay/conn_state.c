@@ -389,7 +389,7 @@ conn_close_all(const char *reason)
  * the open list in state HEAD.  NULL when out of memory.
  */
 struct conn *
-conn_new(int fd)
+conn_new(int fd, const struct listener *l)
 {
 	struct conn *c;
 
@@ -398,6 +398,7 @@ conn_new(int fd)
 		return NULL;
 	}
 	c->c_magic = CONN_MAGIC;
+	c->c_listener = l;
 	c->c_client = sock_new(srv->base, fd, 0);
 	c->c_timer = evtimer_new(srv->base, conn_timer_cb, c);
 	c->c_reqp = http_reqp_new(srv->conf->max_header_bytes);

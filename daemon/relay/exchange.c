@@ -68,7 +68,7 @@ exchange_end(struct conn *c, const char *why)
 	    (now.tv_nsec - c->c_t0.tv_nsec) / 1000;
 	memset(&x, 0, sizeof(x));
 	x.conn_id = c->c_id;
-	x.listener = srv->listener_name;
+	x.listener = listener_name(c->c_listener);
 	x.peer = &c->c_peer;
 	x.method = req->method;
 	/* The raw head is released once forwarded: then the path is the

@@ -1,9 +1,13 @@
 /*
- * listener.c - the substitute docker.sock: creates it with the configured
- * owner, group and mode (bound under a temporary name and renamed into
- * place, so it is never visible with looser permissions), replaces a stale
- * socket file but refuses to steal a live one or replace anything that is
- * not a socket, and accepts connections up to max_connections.  The
+ * listener.c - the substitute docker.sock and its siblings: every socket
+ * callers connect to, each with a name (the "listener" of audit records),
+ * a policy of its own or the server's, and how it tells callers apart
+ * (all one tenant, or one per peer container).  A socket is created with
+ * the configured owner, group and mode (bound under a temporary name and
+ * renamed into place, so it is never visible with looser permissions); a
+ * stale socket file is replaced, a live one or anything that is not a
+ * socket is refused.  Sockets systemd passed are used as they are and
+ * never removed.  Connections are accepted up to max_connections.  The
  * metrics socket is bound the same way.  It does not parse anything;
  * conn.c does.
  */
@@ -14,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,40 +26,49 @@
 
 #include "daemon.h"
 
-static struct evconnlistener *listener_ev;
+struct listener {
+	TAILQ_ENTRY(listener)	 l_entry;
+	char			*l_name;	/* "listener" of records */
+	char			*l_path;	/* host path, NULL if unknown */
+	int			 l_owns_file;	/* we remove it on shutdown */
+	enum listener_ident	 l_ident;
+	char			*l_policy_path;	/* NULL: the server's policy */
+	struct policy		*l_policy;
+	struct evconnlistener	*l_ev;
+};
+
+static TAILQ_HEAD(, listener) listeners = TAILQ_HEAD_INITIALIZER(listeners);
 static struct event *listener_backoff;
-static char *listener_file;		/* the socket file we created */
 
 static int
-listener_lookup_ids(const struct sw_conf *conf, uid_t *uid, gid_t *gid)
+listener_lookup_ids(const char *owner, const char *group, uid_t *uid,
+    gid_t *gid)
 {
 	char *end;
 
 	*uid = (uid_t)-1;
 	*gid = (gid_t)-1;
-	if (conf->listen_owner != NULL) {
-		struct passwd *pw = getpwnam(conf->listen_owner);
-		unsigned long v = strtoul(conf->listen_owner, &end, 10);
+	if (owner != NULL) {
+		struct passwd *pw = getpwnam(owner);
+		unsigned long v = strtoul(owner, &end, 10);
 		if (pw != NULL)
 			*uid = pw->pw_uid;
-		else if (*end == '\0' && end != conf->listen_owner)
+		else if (*end == '\0' && end != owner)
 			*uid = (uid_t)v;
 		else {
-			log_warnx("listen_owner: no such user '%s'",
-			    conf->listen_owner);
+			log_warnx("listener owner: no such user '%s'", owner);
 			return -1;
 		}
 	}
-	if (conf->listen_group != NULL) {
-		struct group *gr = getgrnam(conf->listen_group);
-		unsigned long v = strtoul(conf->listen_group, &end, 10);
+	if (group != NULL) {
+		struct group *gr = getgrnam(group);
+		unsigned long v = strtoul(group, &end, 10);
 		if (gr != NULL)
 			*gid = gr->gr_gid;
-		else if (*end == '\0' && end != conf->listen_group)
+		else if (*end == '\0' && end != group)
 			*gid = (gid_t)v;
 		else {
-			log_warnx("listen_group: no such group '%s'",
-			    conf->listen_group);
+			log_warnx("listener group: no such group '%s'", group);
 			return -1;
 		}
 	}
@@ -155,33 +169,103 @@ bad:
 	return -1;
 }
 
-int
-listener_open(const struct sw_conf *conf, int *fdp)
+/* The path of a unix socket systemd passed (what containers bind). */
+static char *
+listener_fd_path(int fd)
 {
-	uid_t uid;
-	gid_t gid;
-	int fd, mode = conf->listen_mode >= 0 ? conf->listen_mode : 0660;
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
 
-	if (listener_lookup_ids(conf, &uid, &gid) != 0)
-		return -1;
-	if ((fd = listener_bind_unix(conf->listen, uid, gid, (mode_t)mode,
-	    1024)) == -1)
-		return -1;
-	free(listener_file);
-	if ((listener_file = strdup(conf->listen)) == NULL) {
-		(void)unlink(conf->listen);
-		close(fd);
-		return -1;
-	}
-	*fdp = fd;
-	return 0;
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(fd, (struct sockaddr *)&sun, &len) != 0 ||
+	    sun.sun_family != AF_UNIX || sun.sun_path[0] != '/')
+		return NULL;
+	return strndup(sun.sun_path, sizeof(sun.sun_path));
 }
 
 static void
-listener_resume(evutil_socket_t fd, short ev, void *arg)
+listener_free(struct listener *l)
 {
-	if (listener_ev != NULL)
-		evconnlistener_enable(listener_ev);
+	if (l->l_ev != NULL)
+		evconnlistener_free(l->l_ev);
+	if (l->l_policy != NULL && l->l_policy != policy_default())
+		policy_free(l->l_policy);
+	free(l->l_name);
+	free(l->l_path);
+	free(l->l_policy_path);
+	free(l);
+}
+
+static void listener_accept(struct evconnlistener *, evutil_socket_t,
+    struct sockaddr *, int, void *);
+static void listener_resume_all(evutil_socket_t, short, void *);
+static void listener_error(struct evconnlistener *, void *);
+
+int
+listener_add(const struct sw_listener *spec, int fd)
+{
+	struct listener *l;
+	uid_t uid;
+	gid_t gid;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		goto oom;
+	l->l_ident = spec->ident;
+	if ((l->l_name = strdup(spec->name)) == NULL ||
+	    (spec->policy != NULL &&
+	    (l->l_policy_path = strdup(spec->policy)) == NULL))
+		goto oom;
+	if (l->l_policy_path != NULL && (l->l_policy =
+	    pfile_load_policy(l->l_policy_path, NULL, 0)) == NULL) {
+		listener_free(l);
+		return -1;
+	}
+	if (fd != -1) {
+		l->l_path = listener_fd_path(fd);	/* systemd's file */
+	} else {
+		if (listener_lookup_ids(spec->owner, spec->group, &uid,
+		    &gid) != 0 || (fd = listener_bind_unix(spec->path, uid,
+		    gid, (mode_t)(spec->mode >= 0 ? spec->mode : 0660),
+		    1024)) == -1) {
+			listener_free(l);
+			return -1;
+		}
+		l->l_owns_file = 1;
+		if ((l->l_path = strdup(spec->path)) == NULL) {
+			(void)unlink(spec->path);
+			close(fd);
+			goto oom;
+		}
+	}
+	if (listener_backoff == NULL && (listener_backoff = evtimer_new(
+	    srv->base, listener_resume_all, NULL)) == NULL)
+		goto oom_fd;
+	if ((l->l_ev = evconnlistener_new(srv->base, listener_accept, l,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd)) == NULL) {
+		log_warn("evconnlistener_new");
+		goto oom_fd;
+	}
+	evconnlistener_set_error_cb(l->l_ev, listener_error);
+	TAILQ_INSERT_TAIL(&listeners, l, l_entry);
+	return 0;
+oom_fd:
+	if (l->l_owns_file)
+		(void)unlink(l->l_path);
+	close(fd);
+oom:
+	log_warnx("listener %s: out of memory", spec->name);
+	if (l != NULL)
+		listener_free(l);
+	return -1;
+}
+
+static void
+listener_resume_all(evutil_socket_t fd, short ev, void *arg)
+{
+	struct listener *l;
+
+	TAILQ_FOREACH(l, &listeners, l_entry)
+		evconnlistener_enable(l->l_ev);
 }
 
 static void
@@ -203,7 +287,7 @@ listener_accept(struct evconnlistener *l, evutil_socket_t fd,
 		    srv->conf->max_connections);
 		return;
 	}
-	conn_accept(fd);
+	conn_accept(fd, arg);
 }
 
 static void
@@ -211,55 +295,114 @@ listener_error(struct evconnlistener *l, void *arg)
 {
 	struct timeval one = { 1, 0 };
 	int err = EVUTIL_SOCKET_ERROR();
+	struct listener *ls;
 
 	/* Out of descriptors: pause accepting for a second, or libevent
-	 * would spin on the ready listener. */
+	 * would spin on the ready listeners. */
 	log_warnx("accept: %s; pausing for 1s", strerror(err));
-	evconnlistener_disable(l);
+	TAILQ_FOREACH(ls, &listeners, l_entry)
+		evconnlistener_disable(ls->l_ev);
 	evtimer_add(listener_backoff, &one);
-}
-
-int
-listener_start(int fd)
-{
-	listener_ev = evconnlistener_new(srv->base, listener_accept, NULL,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
-	if (listener_ev == NULL) {
-		log_warn("evconnlistener_new");
-		return -1;
-	}
-	evconnlistener_set_error_cb(listener_ev, listener_error);
-	listener_backoff = evtimer_new(srv->base, listener_resume, NULL);
-	return listener_backoff == NULL ? -1 : 0;
 }
 
 void
 listener_stop(void)
 {
-	if (listener_ev != NULL) {
-		evconnlistener_free(listener_ev);
-		listener_ev = NULL;
+	struct listener *l;
+
+	while ((l = TAILQ_FIRST(&listeners)) != NULL) {
+		TAILQ_REMOVE(&listeners, l, l_entry);
+		if (l->l_owns_file)
+			(void)unlink(l->l_path);
+		listener_free(l);
 	}
 	if (listener_backoff != NULL) {
 		event_free(listener_backoff);
 		listener_backoff = NULL;
 	}
-	if (listener_file != NULL) {
-		(void)unlink(listener_file);
-		free(listener_file);
-		listener_file = NULL;
-	}
 }
 
-const char *
-listener_path(void)
+size_t
+listener_files(const char **paths, size_t max)
 {
-	return listener_file;
+	const struct listener *l;
+	size_t n = 0;
+
+	TAILQ_FOREACH(l, &listeners, l_entry)
+		if (l->l_owns_file && n < max)
+			paths[n++] = l->l_path;
+	return n;
+}
+
+size_t
+listener_self_sockets(const char **paths, size_t max)
+{
+	const struct listener *l;
+	size_t n = 0;
+
+	TAILQ_FOREACH(l, &listeners, l_entry)
+		if (l->l_path != NULL && n < max)
+			paths[n++] = l->l_path;
+	return n;
 }
 
 void
-listener_forget_path(void)
+listener_forget_files(void)
 {
-	free(listener_file);
-	listener_file = NULL;
+	struct listener *l;
+
+	TAILQ_FOREACH(l, &listeners, l_entry)
+		l->l_owns_file = 0;
+}
+
+int
+listener_reload_policies(char *why, size_t whylen)
+{
+	struct listener *l;
+	struct policy **fresh;
+	size_t n = 0, i = 0;
+
+	TAILQ_FOREACH(l, &listeners, l_entry)
+		n++;
+	if ((fresh = calloc(n + 1, sizeof(*fresh))) == NULL)
+		return -1;
+	/* All or nothing: a broken file keeps every listener's policy. */
+	TAILQ_FOREACH(l, &listeners, l_entry) {
+		if (l->l_policy_path != NULL && (fresh[i] = pfile_load_policy(
+		    l->l_policy_path, why, whylen)) == NULL) {
+			while (i-- > 0)
+				policy_free(fresh[i]);
+			free(fresh);
+			return -1;
+		}
+		i++;
+	}
+	i = 0;
+	TAILQ_FOREACH(l, &listeners, l_entry) {
+		if (l->l_policy_path != NULL) {
+			policy_free(l->l_policy);
+			l->l_policy = fresh[i];
+		}
+		i++;
+	}
+	free(fresh);
+	return 0;
+}
+
+const char *
+listener_name(const struct listener *l)
+{
+	return l->l_name;
+}
+
+const struct policy *
+listener_policy(const struct listener *l)
+{
+	return l->l_policy != NULL ? l->l_policy : srv->policy;
+}
+
+enum listener_ident
+listener_ident(const struct listener *l)
+{
+	return l->l_ident;
 }
