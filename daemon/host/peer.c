@@ -1,17 +1,27 @@
 /*
  * peer.c - who is calling: the peer's uid, gid and pid from SO_PEERCRED
  * at accept time, and, when that process runs in a container, the
- * container's id read from /proc/PID/cgroup.  It trusts nothing the
- * client says; it does not ask the engine (an id found here is a claim of
- * the kernel's cgroup layout, not yet a confirmed container).
+ * container's id read from /proc/PID/cgroup.  The pid is pinned with a
+ * pidfd (SO_PEERPIDFD, or pidfd_open on kernels without it) and the
+ * process is checked to be alive (not yet exited) after its cgroup was
+ * read, so a pid that
+ * was recycled in between never lends its cgroup to another caller.  It
+ * trusts nothing the client says; it does not ask the engine (an id found
+ * here is what the kernel's cgroups say, not yet a confirmed container).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "daemon.h"
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD	77	/* Linux 6.5; Debian 12's headers lack it */
+#endif
 
 static char peer_own_cgroup[4096];	/* our own: its ids are no caller's */
 
@@ -86,12 +96,27 @@ peer_container_id(const char *cg, const char *own, char id[65])
 	return 0;
 }
 
+/* A pidfd for the peer: the kernel's own (race-free), else one opened now. */
+static int
+peer_pidfd(int fd, pid_t pid)
+{
+	socklen_t len = sizeof(int);
+	int pidfd = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 &&
+	    pidfd >= 0)
+		return pidfd;
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
 void
 peer_identify(int fd, struct peer *p)
 {
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
 	char path[64], cg[4096];
+	struct pollfd pfd;
+	int pidfd;
 
 	memset(p, 0, sizeof(*p));
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0)
@@ -99,10 +124,18 @@ peer_identify(int fd, struct peer *p)
 	p->pid = cred.pid;
 	p->uid = cred.uid;
 	p->gid = cred.gid;
-	if (p->pid <= 0)
+	if (p->pid <= 0 || (pidfd = peer_pidfd(fd, p->pid)) == -1)
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)p->pid);
 	if (peer_read_small(path, cg, sizeof(cg)) <= 0 ||
 	    peer_container_id(cg, peer_own_cgroup, p->container) != 0)
 		p->container[0] = '\0';
+	/* Still the same process after the read?  Then the pid was not
+	 * recycled and the cgroup was its own.  (A pidfd turns readable
+	 * when its process exits; no permission needed to ask.) */
+	pfd.fd = pidfd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) != 0)
+		p->container[0] = '\0';
+	close(pidfd);
 }

@@ -60,6 +60,8 @@ static const int sb_noargs[] = {
 	/* reload, log reopen, /proc/PID/cgroup */
 	SCMP_SYS(openat), SCMP_SYS(newfstatat), SCMP_SYS(fstat),
 	SCMP_SYS(openat2),		/* bind sources, hostpath.c */
+	/* the caller's process, peer.c */
+	SCMP_SYS(pidfd_open), SCMP_SYS(poll), SCMP_SYS(ppoll),
 	SCMP_SYS(statx), SCMP_SYS(lseek),
 #ifdef __NR_open
 	SCMP_SYS(open), SCMP_SYS(stat),
