@@ -40,6 +40,38 @@ struct policy_request {
 	 * (host paths), which a "socket" bind root admits */
 	const char *const *self_sockets;
 	size_t		 nself_sockets;
+	/* the caller's tenant: the owner of what it creates; NULL when the
+	 * daemon knows none (ownership is then not applied) */
+	const char	*tenant;
+};
+
+/* Engine objects a request names, for the daemon to resolve. */
+enum policy_obj {
+	POLICY_OBJ_CONTAINER = 1,
+	POLICY_OBJ_EXEC,		/* owned through its container */
+	POLICY_OBJ_VOLUME,
+	POLICY_OBJ_NETWORK,
+};
+
+/*
+ * An object the request names in its path or body.  Before forwarding the
+ * daemon resolves it with the engine (name or ID prefix to the full ID),
+ * checks that the caller owns it, and puts the full ID in its place, so a
+ * rename or re-create in between cannot swap the object.
+ */
+struct policy_ref {
+	enum policy_obj	 kind;
+	char		*name;		/* as the request names it (decoded) */
+	int		 own;		/* 1: the caller must own it; 2: audit
+					   only (log, allow) */
+	int		 create;	/* a named volume the engine would
+					   create if missing: create it owned */
+	int		 in_body;	/* where: 0 target, 1 body */
+	size_t		 off, len;	/* the bytes to replace there (for a body
+					   reference the whole JSON string) */
+	char		*prefix, *suffix; /* body: the string's text around the
+					   name ("container:", ":ro") */
+	char		 where[48];	/* for messages */
 };
 
 /*
@@ -88,6 +120,13 @@ struct policy_decision {
 	struct policy_host_path *paths;	/* allowed only if these hold on
 					   the host; owned like target */
 	size_t		 npaths;
+	struct policy_ref *refs;	/* to resolve and own; owned */
+	size_t		 nrefs;
+	unsigned char	*body;		/* the body to forward instead (the
+					   owner label stamped); owned */
+	size_t		 body_len;
+	int		 verify;	/* container.create/start: check what
+					   the engine stored (policy_stored) */
 };
 
 /*
@@ -114,6 +153,15 @@ void	 policy_free(struct policy *);
 
 void	 policy_eval(const struct policy *, const struct policy_request *,
 	    struct policy_decision *);
+/* The owner label key objects are stamped with (never NULL). */
+const char *policy_owner_label(const struct policy *);
+/*
+ * The engine's stored truth: check a container inspect answer (the JSON
+ * the engine returned) against the policy, as if its HostConfig had been
+ * in the create request.  Fills d like policy_eval (DENY names the field).
+ */
+void	 policy_stored(const struct policy *, const struct policy_request *facts,
+	    const char *inspect_json, size_t len, struct policy_decision *);
 void	 policy_decision_clear(struct policy_decision *);
 /* "sockwarden: <what> denied by rule <id>: <why>" (or the reject text). */
 void	 policy_format_message(const struct policy_decision *, char *buf,

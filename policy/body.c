@@ -13,6 +13,21 @@
 #include "json.h"
 #include "policy_int.h"
 
+/* network connect/disconnect: the container must be the caller's too. */
+static int
+connect_rules(struct eval *e, const struct jdoc *d, uint32_t root)
+{
+	uint32_t ep = json_get_obj(d, root, "EndpointConfig");
+	uint32_t c = json_get(d, root, "Container");
+
+	if (ep != JNONE && rules_endpoint(e, d, ep, "EndpointConfig"))
+		return 1;
+	if (c != JNONE && d->n[c].type == J_STR && d->n[c].slen > 0)
+		return owner_body_ref(e, d, c, POLICY_OBJ_CONTAINER, 0,
+		    d->n[c].slen, 0, "Container");
+	return 0;
+}
+
 static const struct {
 	const char		*op;
 	const struct schema	*schema;
@@ -24,18 +39,11 @@ static const struct {
 	{ "exec.start", &schema_exec_start, NULL },
 	{ "volume.create", &schema_volume_create, rules_volume_create },
 	{ "network.create", &schema_network_create, rules_network_create },
-	{ "network.connect", &schema_network_connect, NULL },
-	{ "network.disconnect", &schema_network_disconnect, NULL },
+	{ "network.connect", &schema_network_connect, connect_rules },
+	{ "network.disconnect", &schema_network_disconnect, connect_rules },
 	{ "system.auth", &schema_auth, rules_auth },
 };
 
-static int
-connect_rules(struct eval *e, const struct jdoc *d, uint32_t root)
-{
-	uint32_t ep = json_get_obj(d, root, "EndpointConfig");
-
-	return ep == JNONE ? 0 : rules_endpoint(e, d, ep, "EndpointConfig");
-}
 
 int
 body_check(struct eval *e)
@@ -72,12 +80,49 @@ body_check(struct eval *e)
 		eval_reject(e, 400, "the container config cannot be empty");
 		rc = -1;
 	}
-	if (rc == 0 && !e->done) {
-		if (body_routes[i].rules != NULL)
-			rc = body_routes[i].rules(e, &doc, json_root(&doc));
-		else if (strcmp(e->rt->op, "network.connect") == 0)
-			rc = connect_rules(e, &doc, json_root(&doc));
-	}
+	if (rc == 0 && !e->done && body_routes[i].rules != NULL)
+		rc = body_routes[i].rules(e, &doc, json_root(&doc));
 	json_free(&doc);
 	return rc;
+}
+
+/*
+ * The engine's stored truth (a container inspect answer): its HostConfig
+ * judged like a create request's, with the engine's filled-in defaults
+ * read as defaults (e->stored).  Anything sockwarden read differently from
+ * the engine shows here, whatever caused it.
+ */
+void
+policy_stored(const struct policy *p, const struct policy_request *facts,
+    const char *json, size_t len, struct policy_decision *d)
+{
+	struct policy_request r;
+	struct eval e;
+	struct jdoc doc;
+	uint32_t hc;
+
+	memset(d, 0, sizeof(*d));
+	memset(&e, 0, sizeof(e));
+	memset(&r, 0, sizeof(r));
+	if (facts != NULL)
+		r = *facts;
+	r.tenant = NULL;		/* joins were checked at create */
+	e.pol = p;
+	e.req = &r;
+	e.d = d;
+	e.stored = 1;
+	d->verdict = POLICY_ALLOW;
+	strfmt(d->operation, sizeof(d->operation), "container.create");
+	strfmt(d->what, sizeof(d->what), "container");
+	if (json_parse(json, len, 0, &doc) != 0) {
+		eval_reject(&e, 502, "the engine's answer is not JSON");
+		json_free(&doc);
+		return;
+	}
+	hc = json_get_obj(&doc, json_root(&doc), "HostConfig");
+	if (hc == JNONE)
+		eval_reject(&e, 502, "the engine's answer has no HostConfig");
+	else
+		(void)rules_hostconfig(&e, &doc, hc);
+	json_free(&doc);
 }

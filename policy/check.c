@@ -37,6 +37,7 @@ static const char *const check_names[CK_COUNT] = {
 	[CK_NETWORK] = "network",
 	[CK_IMAGE_SOURCE] = "image-source",
 	[CK_REGISTRY] = "registry",
+	[CK_OWNERSHIP] = "ownership",
 };
 
 const char *

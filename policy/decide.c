@@ -165,10 +165,16 @@ eval_run(struct eval *e)
 		return;
 	if (query_check(e) == -1 || e->done)
 		return;
+	if (owner_query(e) == -1)
+		return;
 	if ((d->target = target_canonical(&e->t)) == NULL) {
 		eval_reject(e, 500, "out of memory");
 		return;
 	}
+	if (owner_path(e, e->t.version > 0 ? 6 : 0) == -1)
+		return;
+	d->verify = strcmp(e->rt->op, "container.start") == 0 ||
+	    strcmp(e->rt->op, "container.create") == 0;
 	if (d->body_kind == POLICY_BODY_JSON) {
 		if (r->body_present && r->body == NULL) {
 			d->verdict = POLICY_NEED_BODY;
@@ -241,6 +247,17 @@ policy_decision_clear(struct policy_decision *d)
 	free(d->paths);
 	d->paths = NULL;
 	d->npaths = 0;
+	for (size_t i = 0; i < d->nrefs; i++) {
+		free(d->refs[i].name);
+		free(d->refs[i].prefix);
+		free(d->refs[i].suffix);
+	}
+	free(d->refs);
+	d->refs = NULL;
+	d->nrefs = 0;
+	free(d->body);
+	d->body = NULL;
+	d->body_len = 0;
 }
 
 void

@@ -295,7 +295,7 @@ parse_container(struct jparser *ps, uint32_t self, int obj)
 {
 	uint32_t prev = JNONE, v;
 	const char *key = NULL;
-	size_t klen = 0, koff = 0;
+	size_t klen = 0, koff = 0, kend = 0;
 	char close = obj ? '}' : ']';
 
 	if (++ps->depth > JSON_DEPTH_MAX)
@@ -317,6 +317,7 @@ parse_container(struct jparser *ps, uint32_t self, int obj)
 			koff = ps->i;
 			if (parse_string(ps, &key, &klen) == -1)
 				return -1;
+			kend = ps->i;
 			if (skip_ws(ps) == -1)
 				return -1;
 			if (ps->i >= ps->len || ps->p[ps->i] != ':')
@@ -329,6 +330,7 @@ parse_container(struct jparser *ps, uint32_t self, int obj)
 			JN(ps->d, v)->key = key;
 			JN(ps->d, v)->klen = klen;
 			JN(ps->d, v)->koff = (uint32_t)koff;
+			JN(ps->d, v)->kend = (uint32_t)kend;
 		}
 		if (prev == JNONE)
 			JN(ps->d, self)->child = v;
@@ -352,8 +354,20 @@ parse_container(struct jparser *ps, uint32_t self, int obj)
 	}
 }
 
+static int parse_token(struct jparser *, uint32_t *);
+
+/* A value, with the offset just past its last byte recorded. */
 static int
 parse_value(struct jparser *ps, uint32_t *out)
+{
+	if (parse_token(ps, out) == -1)
+		return -1;
+	JN(ps->d, *out)->end = (uint32_t)ps->i;
+	return 0;
+}
+
+static int
+parse_token(struct jparser *ps, uint32_t *out)
 {
 	uint32_t self;
 	unsigned char c;

@@ -23,7 +23,9 @@ enum jtype { J_NULL = 0, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
 struct jnode {
 	enum jtype	 type;
 	uint32_t	 off;		/* byte offset of the value */
+	uint32_t	 end;		/* just past its last byte */
 	uint32_t	 koff;		/* members: byte offset of the key */
+	uint32_t	 kend;		/* members: just past the key */
 	const char	*key;		/* members: decoded key, NUL-terminated */
 	size_t		 klen;
 	const char	*s;		/* J_STR: decoded; J_NUM: literal */

@@ -218,7 +218,34 @@ target_free(struct target *t)
 {
 	free(t->store);
 	free(t->q);
+	free(t->set);
 	memset(t, 0, sizeof(*t));
+}
+
+int
+target_set_param(struct target *t, const char *key, char *val)
+{
+	struct qparam *q = NULL, *nq;
+	size_t kl = strlen(key);
+
+	free(t->set);
+	t->set = val;		/* owned from here on */
+	for (size_t i = 0; i < t->nq && q == NULL; i++)
+		if (t->q[i].klen == kl && memcmp(t->q[i].key, key, kl) == 0)
+			q = &t->q[i];
+	if (q == NULL) {
+		if ((nq = realloc(t->q, (t->nq + 1) * sizeof(*nq))) == NULL)
+			return -1;
+		t->q = nq;
+		q = &t->q[t->nq++];
+		memset(q, 0, sizeof(*q));
+		q->key = (char *)key;	/* a literal, never freed */
+		q->klen = kl;
+	}
+	q->val = val;
+	q->vlen = strlen(val);
+	q->used = 1;
+	return 0;
 }
 
 const struct qparam *

@@ -38,6 +38,15 @@ void	 strlist_free(struct strlist *);
 int	 glob_match(const char *pat, const char *s, size_t len);
 /* Replace control bytes (and DEL) by '?': messages stay one line. */
 void	 str_sanitize(char *);
+/* A growing string; on allocation failure oom is set and adds stop. */
+struct strbuf {
+	char	*s;
+	size_t	 len, cap;
+	int	 oom;
+};
+void	 strbuf_add(struct strbuf *, const char *);
+void	 strbuf_addn(struct strbuf *, const char *, size_t);
+void	 strbuf_json(struct strbuf *, const char *, size_t);	/* "..." */
 /* snprintf for messages and paths where truncation is acceptable */
 void	 strfmt(char *buf, size_t size, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
@@ -72,6 +81,7 @@ enum check_id {
 	CK_NETWORK,
 	CK_IMAGE_SOURCE,
 	CK_REGISTRY,
+	CK_OWNERSHIP,
 	CK_COUNT
 };
 
@@ -104,6 +114,7 @@ struct target {
 	struct qparam	*q;
 	size_t		 nq;
 	char		*store;		/* owns path and parameter strings */
+	char		*set;		/* owns a value target_set_param set */
 };
 
 /* Parse a raw request-target.  Returns 0, or an HTTP status (400/404) with
@@ -115,6 +126,9 @@ void	 target_free(struct target *);
  * keeping only the parameters marked used; malloc'd. */
 char	*target_canonical(const struct target *);
 const struct qparam *target_param(const struct target *, const char *key);
+/* Set a (single-valued) parameter to val, which the target then owns;
+ * key must outlive the target.  -1 when out of memory. */
+int	 target_set_param(struct target *, const char *key, char *val);
 size_t	 target_param_count(const struct target *, const char *key);
 
 /* ---- route.c: the engine's routes */
@@ -214,6 +228,9 @@ struct eval {
 	size_t				 varlen;
 	struct target			 t;
 	int				 done;	/* verdict final */
+	int				 stored; /* reading an inspect answer:
+						   the engine's defaults filled
+						   in (policy_stored) */
 };
 
 /* Record a denial by check ck; returns 1 when evaluation must stop
@@ -229,6 +246,25 @@ int	 eval_check_on(const struct eval *, enum check_id);
  * (struct policy_host_path); -1 when out of memory (rejected). */
 int	 eval_host_path(struct eval *, const char *path, size_t len,
 	    const char *root, int must_exist, const char *where);
+
+/* ---- owner.c: tenants (the label, refs to resolve, filters) */
+#define SW_OWNER_LABEL	"io.sockwarden.owner"
+int	 owner_on(const struct eval *);
+/* The object in a per-object operation's path, at prefix_len + its
+ * offset in the decoded path of the canonical target. */
+int	 owner_path(struct eval *, size_t prefix_len);
+int	 owner_filters(struct eval *, char **out);
+int	 owner_query(struct eval *);	/* -1: rejected */
+/* Create bodies: refuse a forged owner label, stamp the caller's. */
+int	 owner_stamp(struct eval *, const struct jdoc *, uint32_t root,
+	    const char *where);
+/* A JSON string in the body naming an object: prefix + name + suffix;
+ * or the key of member m (EndpointsConfig's network names). */
+int	 owner_body_ref(struct eval *, const struct jdoc *, uint32_t n,
+	    enum policy_obj kind, size_t pre, size_t namelen, int create,
+	    const char *where);
+int	 owner_body_key(struct eval *, const struct jdoc *, uint32_t m,
+	    enum policy_obj kind, const char *where);
 
 /* ---- images.c: image references and registries, for body and query
  * rules.  image_check: the allowlist (the name may be put on local
@@ -302,6 +338,8 @@ int	 rules_resources(struct eval *, const struct jdoc *, uint32_t obj,
 	    const char *prefix);
 int	 rules_endpoint(struct eval *, const struct jdoc *, uint32_t ep,
 	    const char *path);
+/* bridge, none, default (and empty): networks nobody owns */
+int	 ns_network_is_shared(const char *name, size_t len);
 /* rules_container.c: container create and update, and the process rules
  * shared with exec create */
 int	 rules_create(struct eval *, const struct jdoc *, uint32_t root);

@@ -142,8 +142,11 @@ rules_create(struct eval *e, const struct jdoc *d, uint32_t root)
 		    d->n[m].klen), d->n[m].key);
 		if (rules_endpoint(e, d, m, path))
 			return 1;
+		if (!ns_network_is_shared(d->n[m].key, d->n[m].klen) &&
+		    owner_body_key(e, d, m, POLICY_OBJ_NETWORK, path))
+			return 1;
 	}
-	return 0;
+	return owner_stamp(e, d, root, "Labels");
 }
 
 int

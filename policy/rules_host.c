@@ -18,11 +18,22 @@
 
 /* ---- namespaces */
 
+/* The networks every engine has and nobody owns. */
+int
+ns_network_is_shared(const char *v, size_t len)
+{
+	return (len == 6 && memcmp(v, "bridge", 6) == 0) ||
+	    (len == 4 && memcmp(v, "none", 4) == 0) ||
+	    (len == 7 && memcmp(v, "default", 7) == 0) || len == 0;
+}
+
 static int
 ns_mode(struct eval *e, const struct jdoc *d, uint32_t hc, const char *field,
     const char *ns, int may_join)
 {
 	const struct policy *p = e->pol;
+	uint32_t n = json_get(d, hc, field);
+	char where[48];
 	const char *v;
 	size_t len;
 
@@ -31,11 +42,26 @@ ns_mode(struct eval *e, const struct jdoc *d, uint32_t hc, const char *field,
 	    !strlist_has(&p->ns_host_allow, ns, strlen(ns)))
 		return eval_deny(e, CK_NAMESPACES, "HostConfig.%s=host shares "
 		    "the host's %s namespace", field, ns);
-	if (may_join && len > 10 && memcmp(v, "container:", 10) == 0 &&
-	    !p->ns_container_join)
-		return eval_deny(e, CK_NAMESPACES, "HostConfig.%s joins the "
-		    "%s namespace of another container (%.*s)", field, ns,
-		    LEN(len - 10), v + 10);
+	snprintf(where, sizeof(where), "HostConfig.%s", field);
+	if (e->stored)
+		return 0;	/* joins were the caller's own at create */
+	if (may_join && len > 10 && memcmp(v, "container:", 10) == 0) {
+		/* with tenants, joining one's own container is fine */
+		if (owner_on(e))
+			return owner_body_ref(e, d, n, POLICY_OBJ_CONTAINER, 10,
+			    len - 10, 0, where);
+		if (!p->ns_container_join)
+			return eval_deny(e, CK_NAMESPACES, "HostConfig.%s "
+			    "joins the %s namespace of another container "
+			    "(%.*s)", field, ns, LEN(len - 10), v + 10);
+		return 0;
+	}
+	/* A user network, by name or ID: the caller's own, never the host
+	 * network under another name (the daemon checks what it resolves). */
+	if (strcmp(field, "NetworkMode") == 0 && !ns_network_is_shared(v, len) &&
+	    !(len == 4 && memcmp(v, "host", 4) == 0))
+		return owner_body_ref(e, d, n, POLICY_OBJ_NETWORK, 0, len, 0,
+		    where);
 	return 0;
 }
 
@@ -47,7 +73,7 @@ rules_namespaces(struct eval *e, const struct jdoc *d, uint32_t hc)
 	    ns_mode(e, d, hc, "IpcMode", "ipc", 1) ||
 	    ns_mode(e, d, hc, "UTSMode", "uts", 0) ||
 	    ns_mode(e, d, hc, "UsernsMode", "userns", 0) ||
-	    ns_mode(e, d, hc, "CgroupnsMode", "cgroup", 0) ||
+	    (!e->stored && ns_mode(e, d, hc, "CgroupnsMode", "cgroup", 0)) ||
 	    ns_mode(e, d, hc, "Cgroup", "cgroup", 1))
 		return 1;
 	/* An empty CgroupnsMode is the daemon's default: "host" on cgroup v1
@@ -289,6 +315,11 @@ rules_binds(struct eval *e, const struct jdoc *d, uint32_t hc)
 		if (srclen > 0 && s[0] == '/' &&
 		    host_bind(e, s, srclen, ro, 1, where))
 			return 1;
+		/* a named volume: the caller's own; a missing one the engine
+		 * would create, unlabelled, so sockwarden creates it owned */
+		if (srclen > 0 && s[0] != '/' && owner_body_ref(e, d, m,
+		    POLICY_OBJ_VOLUME, 0, srclen, 1, where))
+			return 1;
 	}
 	return 0;
 }
@@ -357,6 +388,9 @@ rules_mounts(struct eval *e, const struct jdoc *d, uint32_t hc)
 		} else if (tl == 6 && memcmp(type, "volume", 6) == 0) {
 			if (mount_volume(e, d, m, where))
 				return 1;
+			if (sl > 0 && owner_body_ref(e, d, json_get(d, m,
+			    "Source"), POLICY_OBJ_VOLUME, 0, sl, 1, where))
+				return 1;
 		} else if (tl == 5 && memcmp(type, "image", 5) == 0) {
 			if (image_check(e, "mounted image", src, sl) == -1)
 				return 1;
@@ -374,6 +408,8 @@ rules_volumes_from(struct eval *e, const struct jdoc *d, uint32_t hc)
 {
 	uint32_t m;
 
+	if (e->stored)
+		return 0;	/* the caller's own containers, at create */
 	for (m = json_get_first(d, hc, "VolumesFrom"); m != JNONE;
 	    m = d->n[m].next) {
 		const struct jnode *n = &d->n[m];
@@ -384,6 +420,13 @@ rules_volumes_from(struct eval *e, const struct jdoc *d, uint32_t hc)
 			continue;
 		c = memchr(n->s, ':', n->slen);
 		len = c ? (size_t)(c - n->s) : n->slen;
+		if (owner_on(e)) {
+			/* with tenants: any container of the caller's own */
+			if (owner_body_ref(e, d, m, POLICY_OBJ_CONTAINER, 0, len,
+			    0, "HostConfig.VolumesFrom"))
+				return 1;
+			continue;
+		}
 		if (!strlist_glob(&e->pol->volumes_from_allow, n->s, len) &&
 		    eval_deny(e, CK_VOLUMES_FROM, "inheriting the volumes of "
 		    "container '%.*s' is not allowed", LEN(len), n->s))
@@ -393,6 +436,16 @@ rules_volumes_from(struct eval *e, const struct jdoc *d, uint32_t hc)
 }
 
 /* ---- confinement, runtime, cgroups */
+
+/* Stored: the engine shows its default masked paths; an empty list is
+ * what systempaths=unconfined leaves. */
+static int
+stored_unmasked(const struct jdoc *d, uint32_t hc, const char *field)
+{
+	uint32_t n = json_get(d, hc, field);
+
+	return n != JNONE && d->n[n].type == J_ARR && d->n[n].count == 0;
+}
 
 static int
 rules_confinement(struct eval *e, const struct jdoc *d, uint32_t hc)
@@ -414,7 +467,10 @@ rules_confinement(struct eval *e, const struct jdoc *d, uint32_t hc)
 		    "'%.*s' is not allowed", LEN(n->slen), n->s))
 			return 1;
 	}
-	if (!p->systempaths_allow && (json_is_set(d, hc, "MaskedPaths") ||
+	if (!p->systempaths_allow && (e->stored ?
+	    stored_unmasked(d, hc, "MaskedPaths") ||
+	    stored_unmasked(d, hc, "ReadonlyPaths") :
+	    json_is_set(d, hc, "MaskedPaths") ||
 	    json_is_set(d, hc, "ReadonlyPaths")) && eval_deny(e,
 	    CK_SECURITY_OPTIONS, "setting MaskedPaths or ReadonlyPaths "
 	    "replaces the engine's protected system paths"))

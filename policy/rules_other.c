@@ -48,7 +48,7 @@ rules_volume_create(struct eval *e, const struct jdoc *d, uint32_t root)
 	    CK_VOLUME_OPTIONS, "volume driver options are not allowed (a "
 	    "local volume with type=none,o=bind is a host bind mount)"))
 		return 1;
-	return 0;
+	return owner_stamp(e, d, root, "Labels");
 }
 
 int
@@ -71,6 +71,8 @@ rules_network_create(struct eval *e, const struct jdoc *d, uint32_t root)
 	    json_is_set(d, root, "ConfigFrom"))
 		return eval_deny(e, CK_NETWORK, "ingress and config-only "
 		    "networks are not allowed");
+	if (owner_stamp(e, d, root, "Labels"))
+		return 1;
 	if (p->net_options)
 		return 0;
 	if (json_get_first(d, root, "Options") != JNONE && eval_deny(e,

@@ -105,3 +105,57 @@ str_sanitize(char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			*s = '?';
 }
+
+void
+strbuf_addn(struct strbuf *b, const char *s, size_t n)
+{
+	char *nb;
+	size_t cap;
+
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap ? b->cap : 64;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((nb = realloc(b->s, cap)) == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->s = nb;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+strbuf_add(struct strbuf *b, const char *s)
+{
+	strbuf_addn(b, s, strlen(s));
+}
+
+/* A JSON string literal of s (valid UTF-8 passes; controls escaped). */
+void
+strbuf_json(struct strbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	strbuf_add(b, "\"");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			strbuf_addn(b, "\\", 1);
+			strbuf_addn(b, (const char *)&s[i], 1);
+		} else if (c < 0x20) {
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			strbuf_addn(b, esc, 6);
+		} else {
+			strbuf_addn(b, (const char *)&s[i], 1);
+		}
+	}
+	strbuf_add(b, "\"");
+}
