@@ -271,6 +271,7 @@ owner_forged(struct eval *e, const struct jdoc *d, uint32_t labels,
 /*
  * Stamp the owner label into a create body: into its Labels object, or as
  * a new Labels member.  The rest of the body is forwarded byte for byte.
+ * Run it after the body's refs were named: their offsets move with it.
  */
 int
 owner_stamp(struct eval *e, const struct jdoc *d, uint32_t root,
@@ -314,6 +315,10 @@ owner_stamp(struct eval *e, const struct jdoc *d, uint32_t root,
 		eval_reject(e, 500, "out of memory");
 		return 1;
 	}
+	/* refs found before the stamp point to the new body's bytes */
+	for (size_t i = 0; i < e->d->nrefs; i++)
+		if (e->d->refs[i].in_body && e->d->refs[i].off >= at + cut)
+			e->d->refs[i].off += b.len - blen;
 	free(e->d->body);
 	e->d->body = (unsigned char *)b.s;
 	e->d->body_len = b.len;
