@@ -36,6 +36,8 @@ int	 strlist_has(const struct strlist *, const char *s, size_t len);
 int	 strlist_glob(const struct strlist *, const char *s, size_t len);
 void	 strlist_free(struct strlist *);
 int	 glob_match(const char *pat, const char *s, size_t len);
+/* Go's path.Clean of p into out (NUL-terminated). */
+void	 path_go_clean(const char *p, size_t len, char *out, size_t outsz);
 /* Replace control bytes (and DEL) by '?': messages stay one line. */
 void	 str_sanitize(char *);
 /* A growing string; on allocation failure oom is set and adds stop. */

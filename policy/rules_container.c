@@ -42,12 +42,18 @@ rules_user(struct eval *e, const char *user, size_t len, int empty_is_root,
 int
 rules_workdir(struct eval *e, const char *dir, size_t len, const char *path)
 {
+	char clean[4096];
 	size_t i;
 
 	/* runc CVE-2024-21626: a /proc/self/fd working directory leaks a
-	 * host fd; refuse /proc and anything not plainly below / */
-	if (len >= 5 && memcmp(dir, "/proc", 5) == 0 &&
-	    (len == 5 || dir[5] == '/'))
+	 * host fd; refuse /proc and anything not plainly below /, judged on
+	 * the path the engine uses (filepath.Clean: //proc, /./proc and
+	 * /x/../proc are /proc) */
+	if (len >= sizeof(clean))
+		goto deny;
+	path_go_clean(dir, len, clean, sizeof(clean));
+	if (strncmp(clean, "/proc", 5) == 0 &&
+	    (clean[5] == '\0' || clean[5] == '/'))
 		goto deny;
 	for (i = 0; i + 1 < len; i++)
 		if (dir[i] == '.' && dir[i + 1] == '.' &&

@@ -500,14 +500,19 @@ rules_confinement(struct eval *e, const struct jdoc *d, uint32_t hc)
 static int
 rules_devices(struct eval *e, const struct jdoc *d, uint32_t obj)
 {
+	/* The blkio lists name host device paths the engine stat()s as
+	 * root at start: a job would learn whether any host file exists. */
 	static const char *const fields[] = { "Devices", "DeviceRequests",
-	    "DeviceCgroupRules" };
+	    "DeviceCgroupRules", "BlkioWeightDevice", "BlkioDeviceReadBps",
+	    "BlkioDeviceWriteBps", "BlkioDeviceReadIOps",
+	    "BlkioDeviceWriteIOps" };
 	size_t i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (json_get_first(d, obj, fields[i]) != JNONE && eval_deny(e,
-		    CK_DEVICES, "host devices (%s) are not allowed",
-		    fields[i]))
+		    CK_DEVICES, "host devices (%s) are not allowed%s",
+		    fields[i], i >= 3 ? ": the engine looks their paths up on "
+		    "the host" : ""))
 			return 1;
 	return 0;
 }

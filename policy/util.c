@@ -159,3 +159,48 @@ strbuf_json(struct strbuf *b, const char *s, size_t n)
 	}
 	strbuf_add(b, "\"");
 }
+
+/*
+ * Go's path.Clean: one '/' between names, no "." names, ".." eats the
+ * name before it (and at the root, nothing), no trailing '/'.  out gets
+ * at most outsz - 1 bytes; a longer result is cut (callers bound len).
+ */
+void
+path_go_clean(const char *p, size_t len, char *out, size_t outsz)
+{
+	size_t o = 0, i = 0, start;
+	int rooted = len > 0 && p[0] == '/';
+
+	if (outsz == 0)
+		return;
+	if (rooted)
+		out[o++] = '/';
+	while (i < len) {
+		while (i < len && p[i] == '/')
+			i++;
+		start = i;
+		while (i < len && p[i] != '/')
+			i++;
+		if (i == start || (i - start == 1 && p[start] == '.'))
+			continue;
+		if (i - start == 2 && p[start] == '.' && p[start + 1] == '.') {
+			/* back to the previous '/' (not past the root) */
+			while (o > (size_t)rooted && out[o - 1] != '/')
+				o--;
+			if (o > (size_t)rooted)
+				o--;
+			if (o == 0 && !rooted && outsz > 3) {
+				memcpy(out, "..", 2);	/* relative: kept */
+				o = 2;
+			}
+			continue;
+		}
+		if (o > (size_t)rooted && o + 1 < outsz)
+			out[o++] = '/';
+		for (size_t k = start; k < i && o + 1 < outsz; k++)
+			out[o++] = p[k];
+	}
+	if (o == 0)
+		out[o++] = '.';
+	out[o] = '\0';
+}

@@ -337,6 +337,24 @@ static const struct row rows[] = {
 	{ 0, CC, "{\"Image\":\"alpine\",\"WorkingDir\":\"/proc/self/fd/8\"}", D,
 	    DENY("workdir", "the working directory '/proc/self/fd/8' in "
 	    "WorkingDir is not allowed") },
+	/* compared as the engine cleans it (issue 11) */
+	{ 0, CC, "{\"Image\":\"alpine\",\"WorkingDir\":\"//proc/self/fd/7\"}", D,
+	    DENY("workdir", "the working directory '//proc/self/fd/7' in "
+	    "WorkingDir is not allowed") },
+	{ 0, CC, "{\"Image\":\"alpine\",\"WorkingDir\":\"/./proc/1/cwd\"}", D,
+	    DENY("workdir", "the working directory '/./proc/1/cwd' in "
+	    "WorkingDir is not allowed") },
+	{ 0, CC, "{\"Image\":\"alpine\",\"WorkingDir\":\"/procfs/x\"}", A, OK },
+	/* host paths the engine stats outside Binds (issue 11) */
+	{ 0, CC, HC("\"BlkioDeviceReadBps\":[{\"Path\":\"/etc/shadow\","
+	    "\"Rate\":1}]"), D, DENY("devices", "host devices "
+	    "(BlkioDeviceReadBps) are not allowed: the engine looks their "
+	    "paths up on the host") },
+	{ 0, CC, HC("\"BlkioWeightDevice\":[{\"Path\":\"/dev/sda\","
+	    "\"Weight\":10}]"), D, DENY("devices", "host devices "
+	    "(BlkioWeightDevice) are not allowed: the engine looks their paths "
+	    "up on the host") },
+	{ 0, CC, HC("\"BlkioDeviceWriteIOps\":[]"), A, OK },
 	{ 0, CC, "{\"Image\":\"alpine\",\"NetworkingConfig\":{"
 	    "\"EndpointsConfig\":{\"bridge\":{\"DriverOpts\":{"
 	    "\"com.docker.network.endpoint.sysctls\":\"x\"}}}}}", D,
