@@ -48,6 +48,8 @@
 #define SW_DEFAULT_SHUTDOWN_GRACE_MS	(10 * 1000)
 #define SW_DEFAULT_MAX_CONNECTIONS	4096
 #define SW_MAX_LISTENERS		16	/* "listener" lines */
+#define SW_DEFAULT_MAX_CONNS_PER_CALLER	1024
+#define SW_DEFAULT_BODY_MEMORY		(256 * 1024 * 1024)
 
 /* Relay buffering: stop reading a side once its peer holds this much. */
 #define SW_RELAY_HIGH_WATER	(512 * 1024)
@@ -92,6 +94,8 @@ struct sw_conf {
 	unsigned response_timeout_ms;	/* 0 = none */
 	unsigned shutdown_grace_ms;
 	unsigned max_connections;
+	unsigned max_conns_per_caller;	/* a caller: peer uid + container */
+	size_t	 body_memory;		/* held bodies, all callers */
 	char	*user;			/* drop to this user when root */
 	char	*keep_group;		/* supplementary group kept, NULL =
 					   the engine socket's group */

@@ -31,6 +31,8 @@ conf_defaults(struct sw_conf *c)
 	c->response_timeout_ms = SW_DEFAULT_RESPONSE_TIMEOUT_MS;
 	c->shutdown_grace_ms = SW_DEFAULT_SHUTDOWN_GRACE_MS;
 	c->max_connections = SW_DEFAULT_MAX_CONNECTIONS;
+	c->max_conns_per_caller = SW_DEFAULT_MAX_CONNS_PER_CALLER;
+	c->body_memory = SW_DEFAULT_BODY_MEMORY;
 }
 
 static void
@@ -350,11 +352,17 @@ conf_set_other(struct sw_conf *c, const char *key, const char *v, int *known)
 		c->max_body_bytes = sz;
 	} else if (strcmp(key, "listener") == 0) {
 		return conf_add_listener(c, v);
-	} else if (strcmp(key, "max_connections") == 0) {
+	} else if (strcmp(key, "max_connections") == 0 ||
+	    strcmp(key, "max_connections_per_caller") == 0) {
 		l = strtol(v, &end, 10);
 		if (*v == '\0' || *end != '\0' || errno || l < 1 || l > 1000000)
 			return "must be a number between 1 and 1000000, got";
-		c->max_connections = (unsigned)l;
+		*(key[15] == '\0' ? &c->max_connections :
+		    &c->max_conns_per_caller) = (unsigned)l;
+	} else if (strcmp(key, "body_memory") == 0) {
+		if (conf_parse_size(v, &sz) != 0 || sz < 1024 * 1024)
+			return "must be a size of at least 1m, got";
+		c->body_memory = sz;
 	} else {
 		*known = 0;
 	}
@@ -588,4 +596,6 @@ conf_take_runtime(struct sw_conf *cur, struct sw_conf *nc)
 	cur->response_timeout_ms = nc->response_timeout_ms;
 	cur->shutdown_grace_ms = nc->shutdown_grace_ms;
 	cur->max_connections = nc->max_connections;
+	cur->max_conns_per_caller = nc->max_conns_per_caller;
+	cur->body_memory = nc->body_memory;
 }

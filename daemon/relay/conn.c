@@ -48,6 +48,14 @@ conn_accept(int fd, const struct listener *l)
 	sock_set_read_high(c->c_client, SW_RELAY_HIGH_WATER);
 	sock_set_write_low(c->c_client, SW_RELAY_HIGH_WATER / 2);
 	sock_read(c->c_client, 1);
+	if (c->c_caller == NULL || caller_conns(c->c_caller) >
+	    srv->conf->max_conns_per_caller) {
+		/* one caller must not lock the others out */
+		conn_error(c, 503, "sockwarden: too many connections from this "
+		    "caller (max_connections_per_caller %u), retry",
+		    srv->conf->max_conns_per_caller);
+		return;
+	}
 	log_debug("conn %" PRIu64 ": accepted, peer pid %d uid %d", c->c_id,
 	    (int)c->c_peer.pid, (int)c->c_peer.uid);
 }

@@ -66,6 +66,8 @@ struct conn {
 	uint64_t		 c_body_left;	/* Content-Length bytes to go */
 	const struct listener	*c_listener;	/* the socket it came in on */
 	struct peer		 c_peer;	/* who is calling */
+	struct caller		*c_caller;	/* its connections and held bytes */
+	size_t			 c_held;	/* body bytes reserved for c_body */
 	unsigned		 c_nreq;	/* requests seen on this conn */
 	/* the exchange in progress, for its record */
 	struct timespec		 c_t0;		/* first byte of the head */
@@ -87,6 +89,14 @@ struct conn {
 		fatalx("%s: bad conn magic %08x", __func__, (c)->c_magic); \
 } while (0)
 
+/* callers.c: per caller (uid + container) accounting */
+struct caller;
+struct caller *caller_get(const struct peer *);	/* NULL: table full */
+void	 caller_put(struct caller *);
+unsigned caller_conns(const struct caller *);
+int	 caller_hold(struct caller *, size_t);	/* -1: over the budget */
+void	 caller_release(struct caller *, size_t);
+
 /* conn_state.c */
 struct conn *conn_new(int fd, const struct listener *);
 void	 conn_set_state(struct conn *, enum conn_state);
@@ -98,6 +108,8 @@ void	 conn_close_after_flush(struct conn *);
 void	 conn_linger(struct conn *);	/* our answer is out: half-close */
 void	 conn_next_request(struct conn *);
 void	 conn_free_upstream(struct conn *);
+/* The held body is gone (forwarded or dropped): give its budget back. */
+void	 conn_body_done(struct conn *);
 /* Move Content-Length body bytes from in to dst; returns how many. */
 size_t	 conn_body_take(struct conn *, struct evbuffer *in, struct evbuffer *dst);
 

@@ -57,9 +57,13 @@ relay_forward(struct conn *c)
 		return;
 	out = sock_output(c->c_up);
 	if (c->c_body != NULL && c->c_dec.body_kind == POLICY_BODY_IGNORED) {
-		evbuffer_free(c->c_body);	/* read, and dropped */
-		c->c_body = NULL;
+		conn_body_done(c);		/* read, and dropped */
 		framing = BODY_NONE;
+	}
+	if (c->c_body != NULL && c->c_dec.body != NULL) {
+		/* the policy rewrote it (the owner label stamped) */
+		evbuffer_drain(c->c_body, evbuffer_get_length(c->c_body));
+		evbuffer_add(c->c_body, c->c_dec.body, c->c_dec.body_len);
 	}
 	if (c->c_body != NULL) {		/* inspected and held */
 		framing = BODY_LENGTH;
@@ -79,6 +83,7 @@ relay_forward(struct conn *c)
 	if (c->c_body != NULL) {
 		c->c_bytes_in += evbuffer_get_length(c->c_body);
 		evbuffer_add_buffer(out, c->c_body);
+		conn_body_done(c);
 		conn_set_state(c, CONN_WAIT);
 	} else if (framing == BODY_NONE) {
 		conn_set_state(c, CONN_WAIT);

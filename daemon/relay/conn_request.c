@@ -45,6 +45,26 @@ request_go(struct conn *c, const struct verdict *v)
 	relay_forward(c);
 }
 
+/*
+ * Held bodies share one memory budget (body_memory), a quarter of it at
+ * most per caller: over it, a 503 the client may retry, never an
+ * unbounded buffer.  0, or -1 after answering.
+ */
+static int
+request_reserve(struct conn *c, size_t total)
+{
+	if (total <= c->c_held)
+		return 0;
+	if (caller_hold(c->c_caller, total - c->c_held) != 0) {
+		conn_error(c, 503, "sockwarden: busy: request bodies held for "
+		    "inspection have used up their memory (body_memory), "
+		    "retry");
+		return -1;
+	}
+	c->c_held = total;
+	return 0;
+}
+
 /* A request head is complete: decide, then hold the body or forward. */
 static void
 request_dispatch(struct conn *c)
@@ -79,6 +99,9 @@ request_dispatch(struct conn *c)
 			return;
 		}
 		c->c_body_limit = v.limit;
+		if (c->c_framing == BODY_LENGTH &&
+		    request_reserve(c, (size_t)c->c_body_left) != 0)
+			return;
 		conn_set_state(c, CONN_HOLD);
 		if (req->expect_continue)
 			evbuffer_add(sock_output(c->c_client),
@@ -121,6 +144,9 @@ request_hold_body(struct conn *c, struct evbuffer *in)
 				request_answer(c, &v);
 				return;
 			}
+			if (request_reserve(c, evbuffer_get_length(
+			    c->c_body)) != 0)
+				return;
 		}
 		if (res == HTTP_FEED_ERROR) {
 			conn_error(c, 400, "sockwarden: %s",

@@ -200,9 +200,9 @@ conn_close(struct conn *c, const char *reason)
 	c->c_client = NULL;
 	event_free(c->c_timer);
 	c->c_timer = NULL;
-	if (c->c_body != NULL)
-		evbuffer_free(c->c_body);
-	c->c_body = NULL;
+	conn_body_done(c);
+	caller_put(c->c_caller);
+	c->c_caller = NULL;
 	http_reqp_free(c->c_reqp);
 	http_respp_free(c->c_respp);
 	c->c_reqp = NULL;
@@ -319,6 +319,17 @@ conn_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+void
+conn_body_done(struct conn *c)
+{
+	if (c->c_body != NULL)
+		evbuffer_free(c->c_body);
+	c->c_body = NULL;
+	if (c->c_caller != NULL)
+		caller_release(c->c_caller, c->c_held);
+	c->c_held = 0;
+}
+
 size_t
 conn_body_take(struct conn *c, struct evbuffer *in, struct evbuffer *dst)
 {
@@ -338,10 +349,7 @@ conn_next_request(struct conn *c)
 	http_reqp_reset(c->c_reqp);
 	policy_decision_clear(&c->c_dec);
 	memset(&c->c_dec, 0, sizeof(c->c_dec));	/* nothing decided yet */
-	if (c->c_body != NULL) {
-		evbuffer_free(c->c_body);
-		c->c_body = NULL;
-	}
+	conn_body_done(c);
 	c->c_hijack = 0;
 	c->c_framing = BODY_NONE;
 	c->c_body_left = 0;
@@ -418,6 +426,7 @@ conn_new(int fd, const struct listener *l)
 	}
 	c->c_id = ++conns.accepted;
 	peer_identify(fd, &c->c_peer);
+	c->c_caller = caller_get(&c->c_peer);
 	TAILQ_INSERT_TAIL(&conns.open, c, c_entry);
 	conns.nopen++;
 	c->c_state = CONN_HEAD;
