@@ -173,8 +173,9 @@ eval_run(struct eval *e)
 	}
 	if (owner_path(e, e->t.version > 0 ? 6 : 0) == -1)
 		return;
-	d->verify = strcmp(e->rt->op, "container.start") == 0 ||
-	    strcmp(e->rt->op, "container.create") == 0;
+	d->verify = (e->rt->op[0] == 'c' && (strcmp(e->rt->op,
+	    "container.start") == 0 || strcmp(e->rt->op, "container.create") ==
+	    0));
 	if (d->body_kind == POLICY_BODY_JSON) {
 		if (r->body_present && r->body == NULL) {
 			d->verdict = POLICY_NEED_BODY;

@@ -237,6 +237,8 @@ owner_query(struct eval *e)
 	    "volume.prune", "network.prune" };
 	char *f;
 
+	if (!owner_on(e))
+		return 0;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (strcmp(e->rt->op, ops[i]) != 0)
 			continue;

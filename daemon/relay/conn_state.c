@@ -357,10 +357,13 @@ conn_next_request(struct conn *c)
 		conn_close_after_flush(c);
 		return;
 	}
-	conn_set_state(c, evbuffer_get_length(sock_input(c->c_client)) > 0 ?
-	    CONN_HEAD : CONN_IDLE);
 	sock_read(c->c_client, 1);
-	sock_kick(c->c_client);		/* pipelined bytes already here */
+	if (evbuffer_get_length(sock_input(c->c_client)) > 0) {
+		conn_set_state(c, CONN_HEAD);
+		sock_kick(c->c_client);	/* pipelined bytes already here */
+	} else {
+		conn_set_state(c, CONN_IDLE);
+	}
 }
 
 
