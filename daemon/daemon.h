@@ -9,6 +9,9 @@
  *              http_*.c, decision.c, upstream.c, sock.c)
  *   host/      what the daemon asks of the host: caller identity, privilege
  *              drop, seccomp, Landlock, sd_notify, socket activation
+ *   engine/    the daemon's own client of the engine (answers it trusts)
+ *   tenancy/   jobs are tenants: whose a caller is, what is theirs, what
+ *              the engine really stored
  *   ops/       what operators touch: settings, reload and signals, audit
  *              log, metrics, policy files, the check/explain tools
  *
@@ -240,6 +243,7 @@ struct verdict {
 };
 struct decision_ctx {
 	const struct policy	*policy;
+	const char		*tenant;	/* NULL: ownership not applied */
 	size_t			 max_body;	/* clamp for body_limit */
 	const char *const	*self_sockets;	/* our own listening paths */
 	size_t			 nself_sockets;
@@ -269,6 +273,66 @@ void	 conn_close_all(const char *reason);
 void	 conn_shutdown(void);		/* free what conn_init made */
 unsigned conn_count(void);
 void	 conn_stats(struct conn_stats *);
+
+/* -------------------------------------------------------------- engine/ */
+
+/*
+ * engine/engine.c: the daemon's own client of the engine, on the same
+ * loop.  A call's callback runs exactly once, never before engine_call()
+ * returns and never after engine_cancel(); NULL means it could not even
+ * be queued.  status 0: no answer (err says why).
+ */
+struct engine_reply {
+	int		 status;	/* HTTP status, 0: no answer */
+	const char	*err;		/* why there is no answer */
+	struct cJSON	*json;		/* the body parsed, when JSON */
+	const char	*body;		/* the raw body */
+	size_t		 body_len;
+};
+struct engine_call;
+typedef void (*engine_cb)(void *arg, const struct engine_reply *);
+int	 engine_init(struct event_base *, const struct upstream_addr *,
+	    unsigned timeout_ms);
+void	 engine_shutdown(void);
+struct engine_call *engine_call(const char *method, const char *target,
+	    const void *body, size_t len, engine_cb, void *arg);
+void	 engine_cancel(struct engine_call *);
+
+/* ------------------------------------------------------------- tenancy/ */
+
+#define SW_TENANT_MAX	96	/* "l:NAME", "c:<64 hex>", a copied label */
+
+/* tenancy/tenant.c: whose a caller's requests are.  Returns NULL with the
+ * tenant in out when known at once ("" on failure: answer 502), else an
+ * ask whose callback brings it (tenant NULL: the engine did not answer). */
+struct peer;
+typedef void (*tenant_cb)(void *arg, const char *tenant, const char *err);
+struct tenant_ask;
+struct tenant_ask *tenant_of(const struct listener *, const struct peer *,
+	    char *out, size_t len, tenant_cb, void *arg);
+void	 tenant_ask_free(struct tenant_ask *);
+
+/* tenancy/facts.c: resolve, own and rewrite the objects a decision names
+ * (struct policy_ref).  status 0: go on (d's target and body rewritten
+ * with full IDs); else answer status with msg (d says why for the record).
+ * NULL when it ended at once (*status, msg). */
+typedef void (*facts_cb)(void *arg, int status, const char *msg);
+struct facts;
+struct facts *facts_start(struct policy_decision *, const char *tenant,
+	    const unsigned char *body, size_t body_len, facts_cb, void *arg,
+	    int *status, char *msg, size_t msglen);
+void	 facts_free(struct facts *);
+
+/* tenancy/verify.c: the container the engine stored, judged and removed
+ * when denied.  cb status 0: fine; else answer it (d: the stored verdict). */
+typedef void (*verify_cb)(void *arg, int status, const char *msg,
+	    const struct policy_decision *d);
+struct verify;
+struct verify *verify_start(const struct policy *,
+	    const struct policy_request *facts, const char *version,
+	    const char *id, verify_cb, void *arg, int *status, char *msg,
+	    size_t msglen);
+void	 verify_free(struct verify *);
 
 /* ---------------------------------------------------------------- host/ */
 

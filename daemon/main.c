@@ -381,6 +381,8 @@ main(int argc, char **argv)
 		fatalx("event_base_new failed");
 	peer_init();
 	conn_init(main_record);
+	if (engine_init(server.base, &server.up, conf.connect_timeout_ms) != 0)
+		fatalx("engine client: out of memory");
 	if (main_listen() != 0)
 		return startup_failed("listener");
 	mfd = activation_take("metrics", NULL);
@@ -402,6 +404,7 @@ main(int argc, char **argv)
 
 	main_remove_sockets();
 	conn_shutdown();
+	engine_shutdown();
 	metrics_stop(!helper_unlinks);
 	sdnotify_stop();
 	audit_close();

@@ -86,6 +86,9 @@ void	 http_respp_reset(struct http_respp *, int head_request);
  * the message (DONE) so the caller can act on each. */
 size_t	 http_respp_feed(struct http_respp *, const char *, size_t,
 	    enum http_feed *res);
+/* Hand the decoded body (framing removed) to cb as it is fed; the relay
+ * does not (it forwards the bytes as they are), the engine client does. */
+void	 http_respp_set_body_cb(struct http_respp *, http_body_cb, void *);
 /* The upstream closed: returns DONE if that ends the message cleanly. */
 enum http_feed http_respp_eof(struct http_respp *);
 const struct http_response_info *http_respp_info(const struct http_respp *);

@@ -153,8 +153,8 @@ void	 policy_free(struct policy *);
 
 void	 policy_eval(const struct policy *, const struct policy_request *,
 	    struct policy_decision *);
-/* The owner label key objects are stamped with (never NULL). */
-const char *policy_owner_label(const struct policy *);
+/* The label every object a tenant creates carries: its owner. */
+#define POLICY_OWNER_LABEL	"io.sockwarden.owner"
 /*
  * The engine's stored truth: check a container inspect answer (the JSON
  * the engine returned) against the policy, as if its HostConfig had been

@@ -14,13 +14,6 @@
 #include "json.h"
 #include "policy_int.h"
 
-const char *
-policy_owner_label(const struct policy *p)
-{
-	(void)p;
-	return SW_OWNER_LABEL;
-}
-
 /* Ownership applies: the check is on and the daemon named the tenant. */
 int
 owner_on(const struct eval *e)

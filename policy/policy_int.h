@@ -250,7 +250,7 @@ int	 eval_host_path(struct eval *, const char *path, size_t len,
 	    const char *root, int must_exist, const char *where);
 
 /* ---- owner.c: tenants (the label, refs to resolve, filters) */
-#define SW_OWNER_LABEL	"io.sockwarden.owner"
+#define SW_OWNER_LABEL	POLICY_OWNER_LABEL
 int	 owner_on(const struct eval *);
 /* The object in a per-object operation's path, at prefix_len + its
  * offset in the decoded path of the canonical target. */

@@ -148,7 +148,8 @@ tools_explain(int argc, char **argv)
 	struct http_reqp *rp = NULL;
 	static const char *const self[] = { SW_DEFAULT_LISTEN };
 	/* decided as a daemon listening on the default path would */
-	struct decision_ctx ctx = { NULL, SW_DEFAULT_MAX_BODY_BYTES, self, 1 };
+	struct decision_ctx ctx = { NULL, NULL, SW_DEFAULT_MAX_BODY_BYTES, self,
+	    1 };
 	struct policy_decision d;
 	struct evbuffer *body = NULL;
 	struct verdict v;

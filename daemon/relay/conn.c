@@ -88,8 +88,10 @@ conn_process_client(struct conn *c)
 			if (evbuffer_get_length(in) > 0 && c->c_up != NULL)
 				relay_body(c, in);
 			return;
+		case CONN_FACTS:
 		case CONN_WAIT:
 		case CONN_RESPONSE:
+		case CONN_VERIFY:
 			/* Pipelined bytes wait for the response; bytes
 			 * after a hijack-capable request wait for the
 			 * engine to prove the hijack. */
@@ -176,8 +178,10 @@ conn_client_event(struct sock *s, short what, void *arg)
 	case CONN_DUPLEX:
 		conn_close(c, "client closed mid-body");
 		return;
+	case CONN_FACTS:
 	case CONN_WAIT:
 	case CONN_RESPONSE:
+	case CONN_VERIFY:
 	case CONN_TUNNEL:
 		/* Tell the engine, as a direct client would: Go's server
 		 * cancels the request (ends an events stream) on EOF. */

@@ -21,10 +21,14 @@
  *   IDLE      keep-alive, no byte of the next request yet   idle_timeout
  *   HEAD      reading a request head                        header_timeout
  *   HOLD      holding the body for the policy               body_timeout
+ *   FACTS     asking the engine before deciding/forwarding   (the engine
+ *             client's own time-out)
  *   UPLOAD    streaming the body upstream, no answer yet    body_timeout
  *   DUPLEX    streaming the body while relaying the answer  body_timeout
  *   WAIT      request sent, response head awaited           response_timeout
  *   RESPONSE  relaying the response                         none
+ *   VERIFY    a create's answer held while the stored       (the engine
+ *             container is judged                            client's)
  *   TUNNEL    hijacked: raw bytes both ways                 none
  *   FLUSH     sending our last bytes, then LINGER           header_timeout
  *   LINGER    half-closed, discarding what the client sends SW_LINGER_MS
@@ -37,10 +41,12 @@ enum conn_state {
 	CONN_IDLE,
 	CONN_HEAD,
 	CONN_HOLD,
+	CONN_FACTS,
 	CONN_UPLOAD,
 	CONN_DUPLEX,
 	CONN_WAIT,
 	CONN_RESPONSE,
+	CONN_VERIFY,
 	CONN_TUNNEL,
 	CONN_FLUSH,
 	CONN_LINGER,
@@ -67,6 +73,14 @@ struct conn {
 	const struct listener	*c_listener;	/* the socket it came in on */
 	struct peer		 c_peer;	/* who is calling */
 	struct caller		*c_caller;	/* its connections and held bytes */
+	char			 c_tenant[SW_TENANT_MAX]; /* "" until known */
+	struct tenant_ask	*c_tenant_ask;	/* asking the engine who */
+	struct facts		*c_facts;	/* resolving the request's refs */
+	struct verify		*c_verify;	/* judging a stored container */
+	size_t			 c_verify_head;	/* VERIFY: head bytes held */
+	size_t			 c_verify_len;	/* VERIFY: all bytes held */
+	unsigned		 c_refs_done:1;	/* this request's refs resolved */
+	unsigned		 c_facts_done:1; /* ...and its start verified */
 	size_t			 c_held;	/* body bytes reserved for c_body */
 	unsigned		 c_nreq;	/* requests seen on this conn */
 	/* the exchange in progress, for its record */
@@ -124,6 +138,14 @@ void	 exchange_end(struct conn *, const char *why);
 int	 request_read_head(struct conn *, struct evbuffer *in);
 void	 request_hold_body(struct conn *, struct evbuffer *in);
 
+/* conn_request.c */
+void	 request_decide(struct conn *);	/* the head is parsed, the tenant known */
+
+/* conn_facts.c: waiting on the engine */
+int	 facts_tenant(struct conn *);	/* 0 known, 1 asking, -1 answered */
+void	 facts_go(struct conn *);	/* refs and checks, then forward */
+void	 facts_verify_create(struct conn *, size_t head_len, size_t total);
+
 /* conn_relay.c: the upstream half */
 void	 relay_forward(struct conn *);
 void	 relay_body(struct conn *, struct evbuffer *in);
@@ -133,5 +155,6 @@ void	 relay_up_write(struct sock *, void *);
 void	 relay_up_event(struct sock *, short, void *);
 void	 relay_shut_when_drained(struct conn *, int to_up);
 void	 relay_tunnel_check_done(struct conn *);
+void	 relay_verified(struct conn *);	/* a held create answer went out */
 
 #endif /* SW_CONN_INT_H */

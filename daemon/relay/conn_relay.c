@@ -219,16 +219,31 @@ relay_exchange_done(struct conn *c)
 	conn_next_request(c);
 }
 
+void
+relay_verified(struct conn *c)
+{
+	relay_exchange_done(c);
+}
+
 /* A complete response head: move it to the client and pick the state. */
 static void
 relay_head(struct conn *c, size_t head_len)
 {
 	const struct http_response_info *ri = http_respp_info(c->c_respp);
 
+	c->c_status = ri->status;
+	if (c->c_state == CONN_WAIT && c->c_dec.verify && ri->status == 201 &&
+	    c->c_tenant[0] != '\0' &&
+	    strcmp(c->c_dec.operation, "container.create") == 0) {
+		/* held until the stored container passes (conn_facts.c) */
+		c->c_verify_head = head_len;
+		c->c_head_seen = head_len;
+		conn_set_state(c, CONN_VERIFY);
+		return;
+	}
 	evbuffer_remove_buffer(sock_input(c->c_up), sock_output(c->c_client),
 	    head_len);
 	c->c_bytes_out += head_len;
-	c->c_status = ri->status;
 	if (c->c_state == CONN_WAIT && c->c_hijack && (ri->upgrade ||
 	    (ri->status == 200 && ri->docker_stream && !ri->has_length))) {
 		relay_tunnel_start(c);
@@ -262,7 +277,7 @@ relay_process_upstream(struct conn *c)
 			break;
 		}
 		if (!in_head && c->c_state != CONN_RESPONSE &&
-		    c->c_state != CONN_DUPLEX) {
+		    c->c_state != CONN_DUPLEX && c->c_state != CONN_VERIFY) {
 			/* Bytes the engine sent outside a response. */
 			if (evbuffer_get_length(in) > 0) {
 				log_warnx("conn %" PRIu64 ": engine sent %zu "
@@ -295,6 +310,23 @@ relay_process_upstream(struct conn *c)
 			} else if (n == 0) {
 				break;		/* the rest of the head */
 			}
+			continue;
+		}
+		if (c->c_state == CONN_VERIFY) {
+			/* a create's answer: held whole, it is small */
+			c->c_head_seen += n;
+			if (c->c_head_seen > 64 * 1024) {
+				conn_close(c, "create answer too large");
+				return;
+			}
+			if (res == HTTP_FEED_DONE) {
+				n = c->c_head_seen;
+				c->c_head_seen = 0;
+				facts_verify_create(c, c->c_verify_head, n);
+				return;
+			}
+			if (n == 0)
+				break;
 			continue;
 		}
 		if (n > 0) {

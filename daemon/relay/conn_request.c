@@ -19,6 +19,7 @@ request_ctx(const struct conn *c, struct decision_ctx *ctx)
 {
 	static const char *self[SW_MAX_LISTENERS + 1];
 
+	ctx->tenant = c->c_tenant[0] != '\0' ? c->c_tenant : NULL;
 	ctx->policy = listener_policy(c->c_listener);
 	ctx->max_body = srv->conf->max_body_bytes;
 	ctx->self_sockets = self;
@@ -42,7 +43,7 @@ request_go(struct conn *c, const struct verdict *v)
 		    c->c_id, req->method, c->c_dec.target ? c->c_dec.target :
 		    "", v->msg);
 	c->c_hijack = c->c_dec.hijack;
-	relay_forward(c);
+	facts_go(c);
 }
 
 /*
@@ -65,13 +66,11 @@ request_reserve(struct conn *c, size_t total)
 	return 0;
 }
 
-/* A request head is complete: decide, then hold the body or forward. */
+/* A request head is complete: who is calling, then decide. */
 static void
 request_dispatch(struct conn *c)
 {
 	const struct http_request *req = http_reqp_request(c->c_reqp);
-	struct decision_ctx ctx;
-	struct verdict v;
 
 	c->c_nreq++;
 	c->c_keepalive = req->keepalive;
@@ -83,6 +82,17 @@ request_dispatch(struct conn *c)
 		c->c_body_left = (uint64_t)req->content_length;
 	} else
 		c->c_framing = BODY_NONE;
+	if (facts_tenant(c) == 0)
+		request_decide(c);
+}
+
+/* Decide on the head: hold the body, go upstream, or answer. */
+void
+request_decide(struct conn *c)
+{
+	const struct http_request *req = http_reqp_request(c->c_reqp);
+	struct decision_ctx ctx;
+	struct verdict v;
 
 	request_ctx(c, &ctx);
 	decision_head(&ctx, req, &c->c_dec, &v);

@@ -33,13 +33,18 @@ static void conn_timer_cb(evutil_socket_t, short, void *);
 /* The states each state may move to; anything else is a bug. */
 static const unsigned conn_next[] = {
 	[CONN_IDLE]	= B(CONN_HEAD) | B(CONN_DEAD),
-	[CONN_HEAD]	= B(CONN_HOLD) | B(CONN_UPLOAD) | B(CONN_WAIT) |
-			  B(CONN_FLUSH) | B(CONN_DEAD),
-	[CONN_HOLD]	= B(CONN_WAIT) | B(CONN_FLUSH) | B(CONN_DEAD),
+	[CONN_HEAD]	= B(CONN_HOLD) | B(CONN_FACTS) | B(CONN_UPLOAD) |
+			  B(CONN_WAIT) | B(CONN_FLUSH) | B(CONN_DEAD),
+	[CONN_HOLD]	= B(CONN_FACTS) | B(CONN_WAIT) | B(CONN_FLUSH) |
+			  B(CONN_DEAD),
+	[CONN_FACTS]	= B(CONN_FACTS) | B(CONN_HOLD) | B(CONN_UPLOAD) |
+			  B(CONN_WAIT) | B(CONN_FLUSH) | B(CONN_DEAD),
 	[CONN_UPLOAD]	= B(CONN_WAIT) | B(CONN_DUPLEX) | B(CONN_FLUSH) |
 			  B(CONN_DEAD),
 	[CONN_DUPLEX]	= B(CONN_RESPONSE) | B(CONN_FLUSH) | B(CONN_DEAD),
-	[CONN_WAIT]	= B(CONN_RESPONSE) | B(CONN_TUNNEL) | B(CONN_FLUSH) |
+	[CONN_WAIT]	= B(CONN_RESPONSE) | B(CONN_VERIFY) | B(CONN_TUNNEL) |
+			  B(CONN_FLUSH) | B(CONN_DEAD),
+	[CONN_VERIFY]	= B(CONN_IDLE) | B(CONN_HEAD) | B(CONN_FLUSH) |
 			  B(CONN_DEAD),
 	[CONN_RESPONSE]	= B(CONN_IDLE) | B(CONN_HEAD) | B(CONN_FLUSH) |
 			  B(CONN_DEAD),
@@ -51,8 +56,8 @@ static const unsigned conn_next[] = {
 #undef B
 
 static const char *const conn_state_names[] = {
-	"IDLE", "HEAD", "HOLD", "UPLOAD", "DUPLEX", "WAIT", "RESPONSE",
-	"TUNNEL", "FLUSH", "LINGER", "DEAD",
+	"IDLE", "HEAD", "HOLD", "FACTS", "UPLOAD", "DUPLEX", "WAIT",
+	"RESPONSE", "VERIFY", "TUNNEL", "FLUSH", "LINGER", "DEAD",
 };
 
 /* The time-out of a state, in ms; 0: none. */
@@ -76,6 +81,8 @@ conn_state_timeout(enum conn_state st)
 	case CONN_LINGER:
 		return SW_LINGER_MS < cf->header_timeout_ms ? SW_LINGER_MS :
 		    cf->header_timeout_ms;
+	case CONN_FACTS:
+	case CONN_VERIFY:
 	case CONN_RESPONSE:
 	case CONN_TUNNEL:
 	case CONN_DEAD:
@@ -200,6 +207,12 @@ conn_close(struct conn *c, const char *reason)
 	c->c_client = NULL;
 	event_free(c->c_timer);
 	c->c_timer = NULL;
+	tenant_ask_free(c->c_tenant_ask);
+	facts_free(c->c_facts);
+	verify_free(c->c_verify);
+	c->c_tenant_ask = NULL;
+	c->c_facts = NULL;
+	c->c_verify = NULL;
 	conn_body_done(c);
 	caller_put(c->c_caller);
 	c->c_caller = NULL;
@@ -312,6 +325,8 @@ conn_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	case CONN_LINGER:
 		conn_close(c, "client did not finish in time");
 		return;
+	case CONN_FACTS:
+	case CONN_VERIFY:
 	case CONN_RESPONSE:
 	case CONN_TUNNEL:
 	case CONN_DEAD:

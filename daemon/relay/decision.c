@@ -22,6 +22,7 @@ decision_request(const struct decision_ctx *ctx,
 	memset(pr, 0, sizeof(*pr));
 	pr->self_sockets = ctx->self_sockets;
 	pr->nself_sockets = ctx->nself_sockets;
+	pr->tenant = ctx->tenant;
 	pr->method = req->method;
 	pr->target = req->target;
 	pr->target_len = req->target_len;

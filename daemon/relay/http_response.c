@@ -25,6 +25,8 @@ struct http_respp {
 	char		*acc;		/* head split across feeds */
 	size_t		 acc_len, acc_cap;
 	struct http_response_info info;
+	http_body_cb	 body_cb;	/* decoded body bytes, or NULL */
+	void		*body_arg;
 };
 
 struct http_respp *
@@ -47,10 +49,22 @@ http_respp_free(struct http_respp *r)
 }
 
 void
+http_respp_set_body_cb(struct http_respp *r, http_body_cb cb, void *arg)
+{
+	r->body_cb = cb;
+	r->body_arg = arg;
+}
+
+void
 http_respp_reset(struct http_respp *r, int head_request)
 {
+	http_body_cb cb = r->body_cb;
+	void *arg = r->body_arg;
+
 	free(r->acc);
 	memset(r, 0, sizeof(*r));
+	r->body_cb = cb;
+	r->body_arg = arg;
 	r->head_request = head_request;
 	r->st = RS_HEAD;
 }
@@ -248,13 +262,17 @@ http_respp_feed(struct http_respp *r, const char *d, size_t n,
 			*res = HTTP_FEED_DONE;
 		}
 		r->left -= take;
+		if (r->body_cb != NULL && take > 0)
+			r->body_cb(r->body_arg, d, take);
 		return take;
 	case RS_CHUNKED:
-		used = chunk_feed(&r->ck, d, n, NULL, NULL, res);
+		used = chunk_feed(&r->ck, d, n, r->body_cb, r->body_arg, res);
 		if (*res == HTTP_FEED_DONE)
 			r->st = RS_DONE;
 		return used;
 	case RS_EOF:
+		if (r->body_cb != NULL && n > 0)
+			r->body_cb(r->body_arg, d, n);
 		return n;
 	case RS_DONE:
 		*res = HTTP_FEED_DONE;

@@ -31,7 +31,7 @@ head_step(const char *head, size_t max_body, struct verdict *v)
 	struct http_reqp *rp = parse(head);
 	struct policy_decision d;
 
-	struct decision_ctx ctx = { policy_default(), max_body, NULL, 0 };
+	struct decision_ctx ctx = { policy_default(), NULL, max_body, NULL, 0 };
 
 	memset(&d, 0, sizeof(d));
 	decision_head(&ctx, http_reqp_request(rp), &d, v);
@@ -46,7 +46,7 @@ body_step(const char *head, const char *body, struct verdict *v)
 	struct http_reqp *rp = parse(head);
 	struct policy_decision d;
 
-	struct decision_ctx ctx = { policy_default(), 1 << 20, NULL, 0 };
+	struct decision_ctx ctx = { policy_default(), NULL, 1 << 20, NULL, 0 };
 
 	memset(&d, 0, sizeof(d));
 	decision_head(&ctx, http_reqp_request(rp), &d, v);
