@@ -113,7 +113,7 @@ policy_stored(const struct policy *p, const struct policy_request *facts,
 	e.stored = 1;
 	d->verdict = POLICY_ALLOW;
 	strfmt(d->operation, sizeof(d->operation), "container.create");
-	strfmt(d->what, sizeof(d->what), "container");
+	strfmt(d->what, sizeof(d->what), "stored container");
 	if (json_parse(json, len, 0, &doc) != 0) {
 		eval_reject(&e, 502, "the engine's answer is not JSON");
 		json_free(&doc);

@@ -111,10 +111,19 @@ run_denied namespaces ipchost --ipc host "$SW_IMAGE" true
 run_denied namespaces utshost --uts host "$SW_IMAGE" true
 run_denied namespaces usernshost --userns host "$SW_IMAGE" true
 run_denied namespaces cgroupnshost --cgroupns host "$SW_IMAGE" true
-# ... and joining another container's namespaces
-run_denied namespaces netjoin --network "container:$ctl" "$SW_IMAGE" true
-run_denied namespaces pidjoin --pid "container:$ctl" "$SW_IMAGE" true
-run_denied namespaces ipcjoin --ipc "container:$ctl" "$SW_IMAGE" true
+# ... joining the namespaces of a container that is not the caller's (one
+# made on the engine directly is nobody's): the engine's own "No such
+# container", the caller's own container: allowed (docs/tenancy.md)
+other=$(sw_name t70-other)
+dk_direct run -d --name "$other" "$SW_IMAGE" sleep 300 > /dev/null
+for ns in --network --pid --ipc; do
+	out=$(dk run --rm "$ns" "container:$other" "$SW_IMAGE" true 2>&1) &&
+	    fail "joining $ns of a container that is not the caller's succeeded"
+	assert_contains "$out" "No such container: $other" "join $ns of another's"
+	dk_direct inspect "$other" > /dev/null || fail "the other container is gone"
+done
+dk run --rm --pid "container:$ctl" "$SW_IMAGE" true > /dev/null 2>&1 ||
+    fail "joining the pid namespace of the caller's own container was refused"
 
 # --- devices
 run_denied devices device --device /dev/sda "$SW_IMAGE" true
@@ -156,7 +165,12 @@ run_denied volume-driver volumedriver --volume-driver evil -v "$(sw_name t70-vd)
 volume_absent "$(sw_name t70-vd)"
 
 # --- VolumesFrom
-run_denied volumes-from volfrom --volumes-from "$ctl" "$SW_IMAGE" true
+# the volumes of a container that is not the caller's: "No such container"
+out=$(dk run --rm --volumes-from "$other" "$SW_IMAGE" true 2>&1) &&
+    fail "--volumes-from a container that is not the caller's succeeded"
+assert_contains "$out" "No such container: $other" "volumes-from another's"
+dk run --rm --volumes-from "$ctl" "$SW_IMAGE" true > /dev/null 2>&1 ||
+    fail "--volumes-from the caller's own container was refused"
 
 # --- security options
 run_denied security-options seccompeq --security-opt seccomp=unconfined "$SW_IMAGE" true
@@ -270,7 +284,12 @@ denied endpoint dk swarm init --advertise-addr 127.0.0.1
 assert_eq inactive "$(dk_direct info -f '{{.Swarm.LocalNodeState}}')" "swarm state"
 denied endpoint dk plugin install --grant-all-permissions vieux/sshfs
 assert_eq "" "$(dk_direct plugin ls -q)" "engine plugins"
-denied endpoint dk container prune -f
+# prune: only the caller's own (docs/tenancy.md); image prune stays denied
+stopped=$(sw_name t70-stopped)
+dk_direct create --name "$stopped" "$SW_IMAGE" true > /dev/null
+dk container prune -f > /dev/null || fail "container prune (the caller's own) failed"
+dk_direct inspect "$stopped" > /dev/null 2>&1 || fail "prune removed a container that is not the caller's"
+denied endpoint dk image prune -f
 denied endpoint dk system prune -f
 denied endpoint dk commit "$ctl" "swtest/t70-commit-$$"
 dk_direct image inspect "swtest/t70-commit-$$" > /dev/null 2>&1 &&
@@ -297,6 +316,7 @@ done < <(sw_clis)
 
 # --- the engine as a whole: only the control containers were made
 dk rm -f "$ctl" > /dev/null
+dk_direct rm -f "$other" "$stopped" > /dev/null
 containers_after=$(dk_direct ps -aq --no-trunc | sort)
 assert_eq "$containers_before" "$containers_after" "engine containers before/after"
 assert_eq "$volumes_before" "$(dk_direct volume ls -q | sort)" "engine volumes before/after"

@@ -25,16 +25,20 @@ sw_proxy_start		# built-in default policy: the ci preset
 ctl=$(sw_name t71-target)
 dk run -d --name "$ctl" "$SW_IMAGE" sleep 300 > /dev/null ||
     fail "allowed docker run -d through the ci preset failed"
+# made on the engine directly: nobody's, out of every job's reach
+other=$(sw_name t71-other)
+dk_direct create --name "$other" "$SW_IMAGE" true > /dev/null
 containers_before=$(dk_direct ps -aq --no-trunc | sort)
+other_id=$(dk_direct inspect -f '{{.Id}}' "$other")
 volumes_before=$(dk_direct volume ls -q | sort)
 
 py_rc=0
-"$PYTHON" - "$SW_SOCK" "$ENGINE_SOCK" "$(sw_name t71)" "$ctl" "$SW_IMAGE" <<'EOF' || py_rc=$?
+"$PYTHON" - "$SW_SOCK" "$ENGINE_SOCK" "$(sw_name t71)" "$ctl" "$SW_IMAGE" "$other" <<'EOF' || py_rc=$?
 import json, socket, sys, time
 import swhttp
 from swhttp import Fail
 
-SW, ENG, PFX, CTL, IMAGE = sys.argv[1:6]
+SW, ENG, PFX, CTL, IMAGE, OTHER = sys.argv[1:7]
 errors = []
 ncase = 0
 
@@ -191,7 +195,20 @@ create("CapAdd cap_\u017fy\u017f_adm\u0131n (ToUpper gives CAP_SYS_ADMIN)",
 create("CapAdd \\u-escaped cap_sys_admin", I + '"HostConfig":{"CapAdd":["\\u0063ap_sys_admin"]}}',
        403, "capabilities")
 create("CapAdd ALL", HC({"CapAdd": ["ALL"]}), 403, "capabilities")
-create("Cgroup container: join", HC({"Cgroup": "container:" + CTL}), 403, "namespaces")
+def not_callers(what, body):
+    """Names a container that is not the caller's: the engine's own 400."""
+    global ncase
+    ncase += 1
+    name = "%s-c%02d" % (PFX, ncase)
+    def run():
+        r = send(req("POST", "/v1.41/containers/create?name=%s" % name, body))
+        if r.status != 400 or b"No such container: " + OTHER.encode() not in r.body:
+            raise Fail("%s: expected 400 No such container, got %s %r" %
+                       (what, r.status_line, r.body[:200]))
+        container_absent(name)
+    case(what, run)
+
+not_callers("Cgroup container: join (not the caller's)", HC({"Cgroup": "container:" + OTHER}))
 create("CgroupnsMode host", HC({"CgroupnsMode": "host"}), 403, "namespaces")
 create("DeviceRequests", HC({"DeviceRequests": [{"Driver": "nvidia", "Count": -1,
        "Capabilities": [["gpu"]]}]}), 403, "devices")
@@ -225,7 +242,7 @@ create("Mounts volume BindOptions shared", HC({"Mounts": [{"Type": "volume", "So
        "Target": "/v", "BindOptions": {"Propagation": "rshared"}}]}), 403, "propagation")
 create("Mounts image of a foreign image", HC({"Mounts": [{"Type": "image",
        "Source": "quay.io/evil/img", "Target": "/x"}]}), 403, "images")
-create("VolumesFrom", HC({"VolumesFrom": [CTL + ":rw"]}), 403, "volumes-from")
+not_callers("VolumesFrom (not the caller's)", HC({"VolumesFrom": [OTHER + ":rw"]}))
 create("MaskedPaths []", HC({"MaskedPaths": []}), 403, "security-options")
 create("ReadonlyPaths []", HC({"ReadonlyPaths": []}), 403, "security-options")
 create("SecurityOpt seccomp:unconfined", HC({"SecurityOpt": ["seccomp:unconfined"]}), 403,
@@ -319,7 +336,6 @@ for what, raw in [
                                  '{"ListenAddr":"127.0.0.1:2377","AdvertiseAddr":"127.0.0.1"}')),
         ("POST /plugins/pull", req("POST", "/v1.41/plugins/pull?remote=vieux/sshfs", "[]")),
         ("POST /plugins/create", req("POST", "/v1.41/plugins/create?name=evil", b"", b"application/x-tar")),
-        ("POST /containers/prune", req("POST", "/v1.41/containers/prune")),
         ("GET /nonexistent", req("GET", "/v1.41/nonexistent")),
         ("POST /secrets/create", req("POST", "/v1.41/secrets/create", '{"Name":"s","Data":"eA=="}')),
         ("POST /containers/{id}/copy", req("POST", "/v1.24/containers/%s/copy" % CTL, '{"Resource":"/etc"}')),
@@ -336,6 +352,15 @@ def swarm_plugins_untouched():
     if engine_get("/v1.41/images/swtest/t71commit/json").status != 404:
         raise Fail("engine has the committed image")
 case("engine: no swarm, plugin or committed image", swarm_plugins_untouched)
+
+def prune_own_only():
+    """ci allows prune: narrowed to the caller's own objects (ownership)."""
+    r = send(req("POST", "/v1.41/containers/prune"))
+    if r.status != 200:
+        raise Fail("prune: expected 200, got %s" % r.status_line)
+    if engine_get("/v1.41/containers/%s/json" % OTHER).status != 200:
+        raise Fail("prune removed a stopped container that is not the caller's")
+case("POST /containers/prune removes only the caller's", prune_own_only)
 
 # container update / start bodies and /build query parameters
 def ctl_hostconfig():

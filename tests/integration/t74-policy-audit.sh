@@ -132,8 +132,8 @@ log_since "$mark" | grep -F 'audit: POST ' |
     fail "no audit line for the host bind"
 # an endpoint denial is audited too
 mark=$(log_mark)
-code=$(sw_curl -o /dev/null -w '%{http_code}' -X POST "http://docker/v1.41/containers/prune?filters=%7B%22label%22%3A%5B%22t74-none%22%5D%7D")
-assert_eq 200 "$code" "container prune under mode audit"
+code=$(sw_curl -o /dev/null -w '%{http_code}' -X POST "http://docker/v1.41/images/prune?filters=%7B%22label%22%3A%5B%22t74-none%22%5D%7D")
+assert_eq 200 "$code" "image prune under mode audit"
 log_since "$mark" | grep -qF 'denied by rule endpoint (audit)' ||
     log_since "$mark" | grep -qF 'would be denied by rule endpoint (audit)' ||
     fail "no audit line for the prune endpoint: $(log_since "$mark" | grep audit || true)"
