@@ -205,6 +205,7 @@ int	 listener_bind_unix(const char *path, uid_t, gid_t, mode_t, int backlog);
  * loads its policy file.  0, or -1 after logging why. */
 int	 listener_add(const struct sw_listener *spec, int fd);
 void	 listener_stop(void);		/* stop accepting, remove our files */
+void	 listener_free_all(void);	/* at exit, after the connections */
 /* Socket files we created (the root helper removes them after the drop);
  * listener_forget_files(): from then on we do not remove them. */
 size_t	 listener_files(const char **paths, size_t max);
@@ -304,7 +305,8 @@ void	 engine_cancel(struct engine_call *);
 
 /* tenancy/tenant.c: whose a caller's requests are.  Returns NULL with the
  * tenant in out when known at once ("" on failure: answer 502), else an
- * ask whose callback brings it (tenant NULL: the engine did not answer). */
+ * ask whose callback brings it (tenant NULL: the engine did not answer);
+ * the ask is freed after its callback: forget it there. */
 struct peer;
 typedef void (*tenant_cb)(void *arg, const char *tenant, const char *err);
 struct tenant_ask;

@@ -290,6 +290,7 @@ static int
 startup_failed(const char *what)
 {
 	main_remove_sockets();
+	listener_free_all();
 	sdnotify("STATUS=start-up failed: %s\nERRNO=%d", what, errno ? errno : 1);
 	return 1;
 }
@@ -404,6 +405,7 @@ main(int argc, char **argv)
 
 	main_remove_sockets();
 	conn_shutdown();
+	listener_free_all();
 	engine_shutdown();
 	metrics_stop(!helper_unlinks);
 	sdnotify_stop();

@@ -102,15 +102,18 @@ facts_started(void *arg, int status, const char *msg,
     const struct policy_decision *d)
 {
 	struct conn *c = arg;
+	struct verify *v;
 
 	CHECK_CONN(c);
-	verify_free(c->c_verify);
+	v = c->c_verify;		/* d and msg live in it */
 	c->c_verify = NULL;
+	facts_record_stored(c, d);
 	if (status != 0) {
-		facts_record_stored(c, d);
 		facts_refuse(c, status, msg);
+		verify_free(v);
 		return;
 	}
+	verify_free(v);
 	c->c_facts_done = 1;
 	facts_resume(c);
 }
@@ -204,18 +207,21 @@ facts_created(void *arg, int status, const char *msg,
 {
 	struct conn *c = arg;
 	struct evbuffer *held;
+	struct verify *v;
 
 	CHECK_CONN(c);
-	verify_free(c->c_verify);
+	v = c->c_verify;		/* d and msg live in it */
 	c->c_verify = NULL;
+	facts_record_stored(c, d);
 	if (status != 0) {
-		facts_record_stored(c, d);
 		c->c_keepalive = 0;
 		evbuffer_drain(sock_input(c->c_up), c->c_verify_len);
 		c->c_verify_len = 0;
 		facts_refuse(c, status, msg);
+		verify_free(v);
 		return;
 	}
+	verify_free(v);
 	held = sock_input(c->c_up);
 	evbuffer_remove_buffer(held, sock_output(c->c_client), c->c_verify_len);
 	c->c_bytes_out += c->c_verify_len;

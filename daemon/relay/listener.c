@@ -265,7 +265,8 @@ listener_resume_all(evutil_socket_t fd, short ev, void *arg)
 	struct listener *l;
 
 	TAILQ_FOREACH(l, &listeners, l_entry)
-		evconnlistener_enable(l->l_ev);
+		if (l->l_ev != NULL)
+			evconnlistener_enable(l->l_ev);
 }
 
 static void
@@ -301,24 +302,46 @@ listener_error(struct evconnlistener *l, void *arg)
 	 * would spin on the ready listeners. */
 	log_warnx("accept: %s; pausing for 1s", strerror(err));
 	TAILQ_FOREACH(ls, &listeners, l_entry)
-		evconnlistener_disable(ls->l_ev);
+		if (ls->l_ev != NULL)
+			evconnlistener_disable(ls->l_ev);
 	evtimer_add(listener_backoff, &one);
 }
 
+/*
+ * Stop accepting and remove our files, but keep the records: connections
+ * still draining name their listener in their exchange records.
+ */
 void
 listener_stop(void)
 {
 	struct listener *l;
 
-	while ((l = TAILQ_FIRST(&listeners)) != NULL) {
-		TAILQ_REMOVE(&listeners, l, l_entry);
-		if (l->l_owns_file)
+	TAILQ_FOREACH(l, &listeners, l_entry) {
+		if (l->l_ev != NULL) {
+			evconnlistener_free(l->l_ev);
+			l->l_ev = NULL;
+		}
+		if (l->l_owns_file) {
 			(void)unlink(l->l_path);
-		listener_free(l);
+			l->l_owns_file = 0;
+		}
 	}
 	if (listener_backoff != NULL) {
 		event_free(listener_backoff);
 		listener_backoff = NULL;
+	}
+}
+
+/* At exit, once no connection is left. */
+void
+listener_free_all(void)
+{
+	struct listener *l;
+
+	listener_stop();
+	while ((l = TAILQ_FIRST(&listeners)) != NULL) {
+		TAILQ_REMOVE(&listeners, l, l_entry);
+		listener_free(l);
 	}
 }
 

@@ -188,6 +188,8 @@ facts_create_volume(struct facts *f, const struct policy_ref *r)
 	    f);
 	cJSON_free(body);
 	cJSON_Delete(o);
+	if (f->call == NULL)
+		facts_engine_down(f, r, "the engine client is busy");
 }
 
 static const char *
@@ -275,6 +277,8 @@ facts_answer(void *arg, const struct engine_reply *rep)
 		}
 		f->stage = ASK_EXEC_CONTAINER;
 		facts_ask(f, POLICY_OBJ_CONTAINER, cid);
+		if (f->call == NULL)
+			facts_engine_down(f, r, "the engine client is busy");
 		return;
 	}
 	if (r->kind == POLICY_OBJ_NETWORK && (((id = facts_str(rep->json,

@@ -70,11 +70,13 @@ tenant_answer(void *arg, const struct engine_reply *rep)
 	a->call = NULL;
 	if (rep->status == 0) {
 		a->cb(a->arg, NULL, rep->err);
+		free(a);	/* the owner forgot it before the callback */
 		return;
 	}
 	if (rep->status != 200 || rep->json == NULL) {
 		/* not a container this engine runs: the listener's */
 		a->cb(a->arg, a->fallback, NULL);
+		free(a);
 		return;
 	}
 	owner = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
@@ -88,6 +90,7 @@ tenant_answer(void *arg, const struct engine_reply *rep)
 		snprintf(tenant, sizeof(tenant), "c:%s", id ? id : a->container);
 	tenant_remember(a->container, tenant);
 	a->cb(a->arg, tenant, NULL);
+	free(a);
 }
 
 struct tenant_ask *
