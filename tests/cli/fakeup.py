@@ -4,10 +4,12 @@
 
   fakeup.py SOCKET MODE LOG
 
-MODE silent: accept and never answer (upstream time-outs).
 MODE echo:   answer each request with 200 JSON {"seen": "<request line>"},
              keep-alive; POST /containers/x/attach without Upgrade gets a
              404 (a failed hijack attempt, the connection stays HTTP).
+MODE stall:  as echo, but a request for /_ping is logged as soon as its head
+             is in and never answered (upstream time-outs), while the other
+             connections are served.
 Every request head received is appended to LOG, one request line per line,
 followed by " [body N]" when the request carried N > 0 body bytes.
 """
@@ -32,10 +34,14 @@ def serve(c):
                 if not d:
                     return
                 buf += d
-            if mode == "silent":
-                continue
             head, buf = buf.split(b"\r\n\r\n", 1)
             lines = head.split(b"\r\n")
+            if mode == "stall" and b" /_ping " in lines[0]:
+                with lock, open(logpath, "ab") as f:
+                    f.write(lines[0] + b"\n")
+                while c.recv(65536):    # hold it until the peer gives up
+                    pass
+                return
             clen = 0
             for h in lines[1:]:
                 k, _, v = h.partition(b":")

@@ -6,7 +6,6 @@
 # root admits the bind only while it is sockwarden's own live socket.
 # Uses the fake upstream (no engine): what reaches it is what was allowed.
 . "$(dirname "$0")/lib.sh"
-n=0
 fakeup_start echo
 mkdir -p "$T/ws/dir" "$T/ws/sub"
 ln -s / "$T/ws/x"
@@ -25,26 +24,19 @@ create() {	# BIND -> status line and message
 }
 
 out=$(create "$T/ws/dir")
-grep -q '^HTTP/1.1 200' <<<"$out" || fail "existing dir under the root: [$out]"
-n=$((n + 1))
+check "existing dir under the root: [$out]" grep -q '^HTTP/1.1 200' <<<"$out"
 out=$(create "$T/ws/x")
-grep -q '^HTTP/1.1 403' <<<"$out" || fail "planted symlink: [$out]"
-grep -q "denied by rule binds: the host path '$T/ws/x' crosses a symbolic link" <<<"$out" || fail "symlink message: [$out]"
-n=$((n + 1))
+check "planted symlink: [$out]" grep -q '^HTTP/1.1 403' <<<"$out"
+check "symlink message: [$out]" grep -q "denied by rule binds: the host path '$T/ws/x' crosses a symbolic link" <<<"$out"
 out=$(create "$T/ws/sub/deep/etc")
-grep -q '^HTTP/1.1 403' <<<"$out" || fail "symlink in the middle: [$out]"
-n=$((n + 1))
+check "symlink in the middle: [$out]" grep -q '^HTTP/1.1 403' <<<"$out"
 out=$(create "$T/ws/missing")
-grep -q '^HTTP/1.1 403' <<<"$out" || fail "missing source: [$out]"
-grep -q "does not exist: the engine would create it, owned by root" <<<"$out" || fail "missing message: [$out]"
-n=$((n + 1))
+check "missing source: [$out]" grep -q '^HTTP/1.1 403' <<<"$out"
+check "missing message: [$out]" grep -q "does not exist: the engine would create it, owned by root" <<<"$out"
 out=$(create "$T/sw.sock")
-grep -q '^HTTP/1.1 200' <<<"$out" || fail "sockwarden's own socket: [$out]"
-n=$((n + 1))
+check "sockwarden's own socket: [$out]" grep -q '^HTTP/1.1 200' <<<"$out"
 out=$(create "$T/gone.sock")
-grep -q '^HTTP/1.1 403' <<<"$out" || fail "a socket root nobody listens at: [$out]"
-grep -q "is admitted only as sockwarden's own socket, and sockwarden is not listening there" <<<"$out" || fail "socket message: [$out]"
-n=$((n + 1))
-[ "$(grep -c 'containers/create' "$T/up.log")" = 2 ] || fail "denied creates reached the upstream: $(cat "$T/up.log")"
-n=$((n + 1))
-echo "$n passed, 0 failed"
+check "a socket root nobody listens at: [$out]" grep -q '^HTTP/1.1 403' <<<"$out"
+check "socket message: [$out]" grep -q "is admitted only as sockwarden's own socket, and sockwarden is not listening there" <<<"$out"
+check "denied creates reached the upstream: $(cat "$T/up.log")" \
+    [ "$(grep -c 'containers/create' "$T/up.log")" = 2 ]

@@ -5,21 +5,18 @@
 # time-out's message; a body that keeps trickling within the limit goes
 # through.  Uses the fake upstream (no engine).
 . "$(dirname "$0")/lib.sh"
-n=0
 fakeup_start echo
 printf 'body_timeout 1s\nheader_timeout 30s\n' > "$T/sw.conf"
 sw_start --config "$T/sw.conf"
 
 out=$(raw 4 'PUT /v1.41/containers/abc/archive?path=/tmp HTTP/1.1\r\nHost: d\r\nContent-Length: 100\r\n\r\n0123456789')
-grep -q '^HTTP/1.1 408' <<<"$out" || fail "streamed body stall: [$out]"
-grep -q 'the request body stalled' <<<"$out" || fail "streamed stall message: [$out]"
-n=$((n + 1))
+check "streamed body stall: [$out]" grep -q '^HTTP/1.1 408' <<<"$out"
+check "streamed stall message: [$out]" grep -q 'the request body stalled' <<<"$out"
 
 out=$(raw 4 'POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Image":')
-grep -q '^HTTP/1.1 408' <<<"$out" || fail "held body stall: [$out]"
-grep -q 'the request body stalled' <<<"$out" || fail "held stall message: [$out]"
-grep -q 'reading the request head' <<<"$out" && fail "held stall reported as a head time-out: [$out]"
-n=$((n + 1))
+check "held body stall: [$out]" grep -q '^HTTP/1.1 408' <<<"$out"
+check "held stall message: [$out]" grep -q 'the request body stalled' <<<"$out"
+refute "held stall reported as a head time-out: [$out]" grep -q 'reading the request head' <<<"$out"
 
 # A slow but steady body (a byte every 0.4 s) is progress, not a stall.
 out=$(python3 - "$T/sw.sock" <<'PY'
@@ -35,9 +32,6 @@ s.settimeout(5)
 print(s.recv(65536).decode("latin-1").split("\r\n")[0])
 PY
 )
-[ "$out" = "HTTP/1.1 200 OK" ] || fail "steady slow body: [$out]"
-n=$((n + 1))
+check "steady slow body: [$out]" [ "$out" = "HTTP/1.1 200 OK" ]
 
-grep -q '"status":408' "$T/sw.log" || fail "408 not audited"
-n=$((n + 1))
-echo "$n passed, 0 failed"
+check "408 not audited" grep -q '"status":408' "$T/sw.log"

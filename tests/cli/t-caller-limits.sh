@@ -5,7 +5,6 @@
 # inspection share body_memory, a quarter of it per caller, and over it a
 # request gets a 503 instead of an unbounded buffer.  Fake upstream.
 . "$(dirname "$0")/lib.sh"
-n=0
 fakeup_start echo
 printf 'max_connections 40\nmax_connections_per_caller 8\nbody_memory 1m\nlisten_mode 0666\n' > "$T/sw.conf"
 sw_start --config "$T/sw.conf"
@@ -31,10 +30,9 @@ os.close(w); os.wait()
 print("nobody:", os.read(r, 200).decode())
 PY
 )
-grep -q '^root: HTTP/1.1 503' <<<"$out" || fail "9th connection of one caller: [$out]"
-grep -q '^nobody: HTTP/1.1 200' <<<"$out" || fail "another caller locked out: [$out]"
-grep -q 'too many connections from this caller' "$T/sw.log" || fail "503 message"
-n=$((n + 1))
+check "9th connection of one caller: [$out]" grep -q '^root: HTTP/1.1 503' <<<"$out"
+check "another caller locked out: [$out]" grep -q '^nobody: HTTP/1.1 200' <<<"$out"
+check "503 message" grep -q 'too many connections from this caller' "$T/sw.log"
 out=$(python3 - "$T/sw.sock" <<'PY'
 import socket, sys
 body = b'{"Image":"' + b"a" * 300000 + b'"}'
@@ -47,10 +45,8 @@ except OSError:
 s.settimeout(5); print(s.recv(65536).decode("latin-1"))
 PY
 )
-grep -q '^HTTP/1.1 503' <<<"$out" || fail "a 300 KB body over the caller's share of body_memory: [$out]"
-grep -q 'body_memory' <<<"$out" || fail "busy message: [$out]"
+check "a 300 KB body over the caller's share of body_memory: [$out]" grep -q '^HTTP/1.1 503' <<<"$out"
+check "busy message: [$out]" grep -q 'body_memory' <<<"$out"
 small='{"Image":"alpine"}'
 out=$(raw 2 "POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: ${#small}\r\n\r\n$small")
-grep -q '^HTTP/1.1 200' <<<"$out" || fail "a small body after the refusal (budget given back): [$out]"
-n=$((n + 1))
-echo "$n passed, 0 failed"
+check "a small body after the refusal (budget given back): [$out]" grep -q '^HTTP/1.1 200' <<<"$out"

@@ -5,17 +5,14 @@
 # and dropped (the engine gets the request bare); a body above body_limit
 # is a 400.  Uses the fake upstream (no engine).
 . "$(dirname "$0")/lib.sh"
-n=0
 fakeup_start echo
 sw_start
 out=$(raw 2 'POST /v1.41/containers/c1/stop HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}')
-grep -q '^HTTP/1.1 200' <<<"$out" || fail "stop with {}: [$out]"
-grep -q '^POST /v1.41/containers/c1/stop HTTP/1.1$' "$T/up.log" || fail "upstream saw: $(cat "$T/up.log")"
-n=$((n + 1))
+check "stop with {}: [$out]" grep -q '^HTTP/1.1 200' <<<"$out"
+check "upstream saw: $(cat "$T/up.log")" grep -q '^POST /v1.41/containers/c1/stop HTTP/1.1$' "$T/up.log"
 out=$(raw 2 'POST /v1.41/containers/c2/stop HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')
-grep -q '^HTTP/1.1 200' <<<"$out" || fail "stop with an empty chunked body: [$out]"
-grep -q '^POST /v1.41/containers/c2/stop HTTP/1.1$' "$T/up.log" || fail "upstream saw: $(cat "$T/up.log")"
-n=$((n + 1))
+check "stop with an empty chunked body: [$out]" grep -q '^HTTP/1.1 200' <<<"$out"
+check "upstream saw: $(cat "$T/up.log")" grep -q '^POST /v1.41/containers/c2/stop HTTP/1.1$' "$T/up.log"
 out=$(python3 - "$T/sw.sock" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
@@ -29,8 +26,6 @@ s.settimeout(5)
 print(s.recv(65536).decode("latin-1"))
 PY
 )
-grep -q '^HTTP/1.1 400' <<<"$out" || fail "1.1 MB body on stop: [$out]"
-grep -q 'container stop takes no request body' <<<"$out" || fail "message: [$out]"
-grep -q 'c3/stop' "$T/up.log" && fail "the oversized request reached the upstream"
-n=$((n + 1))
-echo "$n passed, 0 failed"
+check "1.1 MB body on stop: [$out]" grep -q '^HTTP/1.1 400' <<<"$out"
+check "message: [$out]" grep -q 'container stop takes no request body' <<<"$out"
+refute "the oversized request reached the upstream" grep -q 'c3/stop' "$T/up.log"

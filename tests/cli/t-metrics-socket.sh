@@ -4,28 +4,25 @@
 # is replaced; a scraper that trickles its request or never reads the
 # answer loses its slot after the scrape deadline, and others are served.
 . "$(dirname "$0")/lib.sh"
-n=0
 fakeup_start echo
 echo precious > "$T/metrics.sock"
 rc=0
 timeout 5 "$SOCKWARDEN" --foreground --listen "$T/sw.sock" --upstream "unix:$T/up.sock" \
     --metrics-listen "unix:$T/metrics.sock" 2>"$T/start.log" || rc=$?
-[ $rc = 1 ] || fail "start over a regular file at the metrics path: status $rc, want 1"
-[ "$(cat "$T/metrics.sock")" = precious ] || fail "the file at the metrics path was replaced"
-grep -q 'is not a socket; refusing to replace it' "$T/start.log" || fail "message: $(cat "$T/start.log")"
-[ -e "$T/sw.sock" ] && fail "API socket left behind after a failed start"
-n=$((n + 1))
+check "start over a regular file at the metrics path: status $rc, want 1" [ "$rc" = 1 ]
+check "the file at the metrics path was replaced" [ "$(cat "$T/metrics.sock")" = precious ]
+check "message: $(cat "$T/start.log")" grep -q 'is not a socket; refusing to replace it' "$T/start.log"
+refute "API socket left behind after a failed start" [ -e "$T/sw.sock" ]
 
 rm -f "$T/metrics.sock"
 python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])" "$T/metrics.sock"
 sw_start --metrics-listen "unix:$T/metrics.sock"
-curl -sS --max-time 5 --unix-socket "$T/metrics.sock" http://d/metrics | grep -q '^sockwarden_connections_open' ||
-	fail "stale metrics socket not replaced"
-n=$((n + 1))
+m=$(curl -sS --max-time 5 --unix-socket "$T/metrics.sock" http://d/metrics) || fail "stale metrics socket not replaced"
+check "metrics from the replaced socket: $m" grep -q '^sockwarden_connections_open' <<<"$m"
 
 # 16 scrapers (every slot) trickle a byte a second and never finish; after
 # the 5 s deadline each is closed and a new scraper is served.
-python3 - "$T/metrics.sock" <<'PY' || fail "tricklers kept their slots"
+check "tricklers kept their slots" python3 - "$T/metrics.sock" <<'PY'
 import socket, sys, time
 socks = []
 for _ in range(16):
@@ -50,7 +47,5 @@ while time.time() - t0 < 9 and len(closed) < len(socks):
     time.sleep(1)
 sys.exit(0 if len(closed) == len(socks) and time.time() - t0 >= 4 else 1)
 PY
-curl -sS --max-time 5 --unix-socket "$T/metrics.sock" http://d/metrics | grep -q '^sockwarden_connections_open' ||
-	fail "no scrape served after the tricklers"
-n=$((n + 1))
-echo "$n passed, 0 failed"
+m=$(curl -sS --max-time 5 --unix-socket "$T/metrics.sock" http://d/metrics) || fail "no scrape served after the tricklers"
+check "scrape after the tricklers: $m" grep -q '^sockwarden_connections_open' <<<"$m"

@@ -8,12 +8,10 @@ fakeup_start echo
 sw_start
 out=$(raw 3 'GET /v1.41/version HTTP/1.1\r\nHost: d\r\n\r\nGET /v1.41/info HTTP/1.1\r\nHost: d\r\n\r\nGET /_ping HTTP/1.1\r\nHost: d\r\n\r\n')
 seen=$(grep -o '"seen":"[^"]*"' <<<"$out" | tr '\n' '|')
-[ "$seen" = '"seen":"GET /v1.41/version HTTP/1.1"|"seen":"GET /v1.41/info HTTP/1.1"|"seen":"GET /_ping HTTP/1.1"|' ] ||
-	fail "pipelined order: $seen"
+check "pipelined order: $seen" [ "$seen" = '"seen":"GET /v1.41/version HTTP/1.1"|"seen":"GET /v1.41/info HTTP/1.1"|"seen":"GET /_ping HTTP/1.1"|' ]
 
 : > "$T/up.log"
 out=$(raw 3 'POST /v1.41/containers/abc/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: d\r\n\r\nGET /v1.41/debug/pprof/ HTTP/1.1\r\nHost: d\r\n\r\n')
-grep -q '^HTTP/1.1 404' <<<"$out" || fail "attach answer missing: $out"
-grep -q '"message":"sockwarden: ' <<<"$out" || fail "smuggled request was not answered by sockwarden: $out"
-grep -q 'debug/pprof' "$T/up.log" && fail "smuggled request reached the upstream: $(cat "$T/up.log")"
-echo "2 passed, 0 failed"
+check "attach answer missing: $out" grep -q '^HTTP/1.1 404' <<<"$out"
+check "smuggled request was not answered by sockwarden: $out" grep -q '"message":"sockwarden: ' <<<"$out"
+refute "smuggled request reached the upstream: $(cat "$T/up.log")" grep -q 'debug/pprof' "$T/up.log"

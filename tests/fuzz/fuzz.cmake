@@ -19,11 +19,14 @@ function(sw_fuzz_target name src)
     add_test(NAME ${name}_replay COMMAND ${name}
              ${CMAKE_SOURCE_DIR}/tests/regress/${name}
              ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${name})
+    # replays a few dozen small inputs: well under a second, even under ASan
+    set_tests_properties(${name}_replay PROPERTIES TIMEOUT 120)
   endif()
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/fuzz
                              ${CMAKE_SOURCE_DIR}/policy ${CMAKE_SOURCE_DIR}/daemon
                              ${CMAKE_BINARY_DIR}/policy)
   target_link_libraries(${name} PRIVATE ${libs})
+  sw_target_options(${name})
 endfunction()
 
 foreach(t normalize json_body policy_eval policy_compile)

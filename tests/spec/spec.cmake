@@ -11,12 +11,14 @@
 add_executable(schema_dump ${CMAKE_CURRENT_LIST_DIR}/schema_dump.c)
 target_include_directories(schema_dump PRIVATE ${CMAKE_SOURCE_DIR}/policy)
 target_link_libraries(schema_dump PRIVATE swpolicy)
+sw_target_options(schema_dump)
 
 add_test(NAME spec_schema_drift
          COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/drift.py
                  ${CMAKE_CURRENT_LIST_DIR}/fields.txt
                  ${CMAKE_CURRENT_LIST_DIR}/drift-known.txt
                  $<TARGET_FILE:schema_dump>)
+set_tests_properties(spec_schema_drift PROPERTIES TIMEOUT 60)
 if(DEFINED ENV{SW_ENGINE_API_SPEC})
   set(SW_SPEC_FILE $ENV{SW_ENGINE_API_SPEC})
 else()

@@ -331,8 +331,9 @@ test_responses_split(void)
 {
 	static const char *const in[] = {
 		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK",
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-		    "2\r\nab\r\n0\r\nX-T: 1\r\n\r\n",
+		/* one element: the parentheses tell clang the join is meant */
+		("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "2\r\nab\r\n0\r\nX-T: 1\r\n\r\n"),
 		"HTTP/1.1 101 UPGRADED\r\nUpgrade: tcp\r\n\r\n",
 		"HTTP/1.1 204 No Content\r\n\r\n",
 	};
