@@ -289,7 +289,10 @@ void	 conn_stats(struct conn_stats *);
  * request target with the caller's version prefix ("/v1.41/...").
  */
 #define SW_ENGINE_POOL		4	/* connections, by default */
-#define SW_ENGINE_QUEUE		256	/* calls waiting for a connection */
+/* Calls waiting for a connection: a client connection waits on one call
+ * at a time, so only a runaway fills a queue as deep as the connection
+ * limit. */
+#define SW_ENGINE_QUEUE		SW_DEFAULT_MAX_CONNECTIONS
 #define SW_ENGINE_ANSWER_MAX	(4 * 1024 * 1024)	/* body of an answer */
 struct engine_reply {
 	int		 status;	/* HTTP status, 0: no answer */
@@ -302,16 +305,15 @@ struct engine_reply {
 };
 struct engine_call;
 typedef void (*engine_cb)(void *arg, const struct engine_reply *);
-/* pool_max 0: SW_ENGINE_POOL; timeout_ms 0: SW_DEFAULT_CONNECT_TIMEOUT_MS */
+/* up is read at each connect (it must outlive the client: privdrop
+ * re-pins main's); pool_max 0: SW_ENGINE_POOL; timeout_ms 0:
+ * SW_DEFAULT_CONNECT_TIMEOUT_MS */
 int	 engine_init(struct event_base *, const struct upstream_addr *,
 	    unsigned pool_max, unsigned timeout_ms);
 void	 engine_shutdown(void);	/* no callback runs after it */
 struct engine_call *engine_call(const char *method, const char *target,
 	    const void *body, size_t len, engine_cb, void *arg);
 void	 engine_cancel(struct engine_call *);
-/* One path segment percent-encoded (all but unreserved bytes); cut to
- * fit out, always NUL-terminated; returns the length it needed. */
-size_t	 engine_segment(char *out, size_t outlen, const char *s);
 
 /*
  * engine/watch.c: one long-lived GET /events subscription (containers,
@@ -375,6 +377,9 @@ const struct engine_obj *engine_cache_peek(enum policy_obj, const char *ref);
 void	 engine_cache_forget(enum policy_obj, const char *ref);
 void	 engine_cache_flush(void);
 void	 engine_cache_stats(struct engine_cache_stats *);
+/* lookup.c: one path segment percent-encoded (all but unreserved bytes),
+ * cut to fit out, always NUL-terminated; returns the length it needed. */
+size_t	 engine_segment(char *out, size_t outlen, const char *s);
 
 /* ------------------------------------------------------------- tenancy/ */
 

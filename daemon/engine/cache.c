@@ -276,22 +276,26 @@ cache_drop(enum policy_obj kind, const char *str, int prefix, int note)
 }
 
 void
-cache_insert(struct cache_ent *e, uint64_t epoch)
+cache_insert(struct cache_ent *e, uint64_t epoch, const char *ref)
 {
+	int by_name;
+
 	if (!cache.on || !engine_watch_live() || cache_changed(e, epoch))
 		return;
+	/* network names need not be unique: one is a key only when the
+	 * engine resolved it (a second network of that name is a create
+	 * event, which drops it) */
+	by_name = e->obj.name != NULL && strcmp(e->obj.name, e->obj.id) != 0 &&
+	    (e->obj.kind != POLICY_OBJ_NETWORK || strcmp(e->obj.name, ref) == 0);
 	/* a twin (same ID, or the name's last holder) is replaced */
 	cache_drop(e->obj.kind, e->obj.id, 0, 0);
-	if (e->obj.name != NULL)
+	if (by_name)
 		cache_drop(e->obj.kind, e->obj.name, 0, 0);
 	e->keys[0].str = e->obj.id;
 	e->keys[0].by_id = 1;
-	e->nkeys = 1;
-	if (e->obj.name != NULL && strcmp(e->obj.name, e->obj.id) != 0) {
-		e->keys[1].str = e->obj.name;
-		e->keys[1].by_id = 0;
-		e->nkeys = 2;
-	}
+	e->keys[1].str = e->obj.name;
+	e->keys[1].by_id = 0;
+	e->nkeys = by_name ? 2 : 1;
 	for (unsigned i = 0; i < e->nkeys; i++) {
 		unsigned b = cache_hash(e->obj.kind, e->keys[i].str);
 		e->keys[i].ent = e;

@@ -63,7 +63,7 @@ struct engine_conn {
 
 static struct {
 	struct event_base	*base;
-	struct upstream_addr	 up;
+	const struct upstream_addr *up;	/* main's: privdrop re-pins it */
 	unsigned		 timeout_ms;
 	unsigned		 npool;
 	struct engine_conn	*pool;
@@ -81,16 +81,10 @@ engine_base(void)
 	return eng.base;
 }
 
-const struct upstream_addr *
-engine_upstream(void)
+struct sock *
+engine_connect(int *err)
 {
-	return &eng.up;
-}
-
-unsigned
-engine_timeout(void)
-{
-	return eng.timeout_ms;
+	return upstream_connect(eng.base, eng.up, eng.timeout_ms, err);
 }
 
 static void
@@ -325,8 +319,7 @@ engine_send(struct engine_conn *ec, struct engine_call *call)
 	int err = 0;
 
 	if (ec->ec_sock == NULL) {
-		if ((ec->ec_sock = upstream_connect(eng.base, &eng.up,
-		    eng.timeout_ms, &err)) == NULL) {
+		if ((ec->ec_sock = engine_connect(&err)) == NULL) {
 			snprintf(why, sizeof(why), "cannot reach the engine: "
 			    "%s", strerror(err));
 			engine_fail_later(call, why);
@@ -466,39 +459,12 @@ engine_cancel(struct engine_call *call)
 	}
 }
 
-size_t
-engine_segment(char *out, size_t outlen, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0, need = 0;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-		    c == '~';
-		need += plain ? 1 : 3;
-		if (need >= outlen)
-			continue;	/* cut, but go on counting */
-		if (plain) {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	if (outlen > 0)
-		out[o] = '\0';
-	return need;
-}
-
 int
 engine_init(struct event_base *base, const struct upstream_addr *up,
     unsigned pool_max, unsigned timeout_ms)
 {
 	eng.base = base;
-	eng.up = *up;
+	eng.up = up;
 	eng.timeout_ms = timeout_ms ? timeout_ms : SW_DEFAULT_CONNECT_TIMEOUT_MS;
 	eng.npool = pool_max ? pool_max : SW_ENGINE_POOL;
 	TAILQ_INIT(&eng.queue);

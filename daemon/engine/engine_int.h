@@ -1,8 +1,7 @@
 /*
  * engine_int.h - what the files of daemon/engine/ share and nobody else
- * needs: the loop and the engine's address engine.c was given (watch.c
- * opens its own stream with them), and the cache's store as lookup.c and
- * the events feed it.
+ * needs: the loop and the engine engine.c was given (watch.c opens its
+ * own stream), and the cache's store as lookup.c and the events feed it.
  */
 #ifndef SW_ENGINE_INT_H
 #define SW_ENGINE_INT_H
@@ -11,8 +10,8 @@
 
 /* engine.c */
 struct event_base *engine_base(void);		/* NULL: not initialised */
-const struct upstream_addr *engine_upstream(void);
-unsigned engine_timeout(void);
+/* A new connection to the engine (see upstream_connect()). */
+struct sock *engine_connect(int *err);
 
 /* cache.c: the store */
 struct cache_ent;
@@ -23,9 +22,9 @@ struct cache_ent *cache_find(enum policy_obj, const char *ref);
  * with *why when the answer lacks what the kind needs. */
 struct cache_ent *cache_ent_new(enum policy_obj, const struct cJSON *,
 	    const char **why);
-/* Keep e (taking it) unless something it names changed since epoch;
- * either way e stays valid while pinned. */
-void	 cache_insert(struct cache_ent *, uint64_t epoch);
+/* Keep e (taking it), found by asking for ref, unless something it names
+ * changed since epoch; either way e stays valid while pinned. */
+void	 cache_insert(struct cache_ent *, uint64_t epoch, const char *ref);
 uint64_t cache_epoch(void);
 const struct engine_obj *cache_obj(const struct cache_ent *);
 /* Pinned entries outlive their removal from the store until unpinned. */

@@ -28,6 +28,7 @@ struct engine_lookup {
 	struct event		*l_ev;		/* that soon */
 	uint64_t		 l_epoch;	/* the cache's, when asked */
 	int			 l_answering;
+	char			 l_ref[];	/* as asked */
 };
 
 static LIST_HEAD(, engine_lookup) lookups = LIST_HEAD_INITIALIZER(lookups);
@@ -83,8 +84,35 @@ lookup_answer(void *arg, const struct engine_reply *rep)
 	}
 	l->l_hit = e;
 	cache_pin(e);
-	cache_insert(e, l->l_epoch);
+	cache_insert(e, l->l_epoch, l->l_ref);
 	lookup_deliver(l, 200, NULL, cache_obj(e));
+}
+
+size_t
+engine_segment(char *out, size_t outlen, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0, need = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+		    c == '~';
+		need += plain ? 1 : 3;
+		if (need >= outlen)
+			continue;	/* cut, but go on counting */
+		if (plain) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	if (outlen > 0)
+		out[o] = '\0';
+	return need;
 }
 
 struct engine_lookup *
@@ -97,8 +125,9 @@ engine_lookup(enum policy_obj kind, const char *ref, engine_lookup_cb cb,
 	size_t need;
 
 	if (ref == NULL || cb == NULL || engine_base() == NULL ||
-	    (l = calloc(1, sizeof(*l))) == NULL)
+	    (l = calloc(1, sizeof(*l) + strlen(ref) + 1)) == NULL)
 		return NULL;
+	memcpy(l->l_ref, ref, strlen(ref) + 1);
 	l->l_kind = kind;
 	l->l_cb = cb;
 	l->l_arg = arg;

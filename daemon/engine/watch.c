@@ -248,8 +248,7 @@ watch_connect(void)
 	char why[96];
 	int err = 0;
 
-	if ((w.s = upstream_connect(engine_base(), engine_upstream(),
-	    engine_timeout(), &err)) == NULL) {
+	if ((w.s = engine_connect(&err)) == NULL) {
 		snprintf(why, sizeof(why), "cannot reach the engine: %s",
 		    strerror(err));
 		watch_end(why);

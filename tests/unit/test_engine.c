@@ -44,7 +44,7 @@ got_cb(void *arg, const struct engine_reply *rep)
 static void
 setup(unsigned pool, unsigned timeout_ms, fake_handler h, int down)
 {
-	struct upstream_addr up;
+	static struct upstream_addr up;	/* read at each connect */
 
 	base = event_base_new();
 	fake_start(&fk, base, spec, sizeof(spec));
@@ -111,7 +111,7 @@ h_big(struct fake_conn *c)
 }
 
 /* Hold every request; the test answers them. */
-static struct fake_conn *held[FAKE_CONNS * 8];
+static struct fake_conn *held[SW_ENGINE_QUEUE + 16];
 static int nheld;
 
 static void

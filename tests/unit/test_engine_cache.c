@@ -62,7 +62,8 @@ engine_side(struct fake_conn *c)
 		fake_reply(c, 200, "{\"Name\":\"vol1\",\"Driver\":\"local\","
 		    "\"Labels\":{\"io.sockwarden.owner\":\"l:a\"},\"Options\":"
 		    "{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}");
-	else if (strcmp(t, "/networks/net1") == 0)
+	else if (strcmp(t, "/networks/net1") == 0 ||
+	    strcmp(t, "/networks/" NET_ID) == 0)
 		fake_reply(c, 200, "{\"Name\":\"net1\",\"Id\":\"" NET_ID "\","
 		    "\"Driver\":\"bridge\",\"Labels\":{}}");
 	else
@@ -155,7 +156,7 @@ static struct rec rec;
 static void
 setup(int with_cache, unsigned max, unsigned ttl_ms)
 {
-	struct upstream_addr up;
+	static struct upstream_addr up;	/* read at each connect */
 
 	base = event_base_new();
 	fake_start(&fk, base, spec, sizeof(spec));
@@ -276,10 +277,16 @@ test_cache(void)
 	CHECK_STR(g.owner, "l:a");
 	CHECK_STR(g.driver, "local");
 	CHECK_STR(g.opt_o, "bind");
+	/* a network's name is a key only once the engine resolved it: two
+	 * networks may share a name */
+	g = look(POLICY_OBJ_NETWORK, NET_ID);
+	CHECK_STR(g.name, "net1");
+	CHECK(engine_cache_peek(POLICY_OBJ_NETWORK, "net1") == NULL);
 	g = look(POLICY_OBJ_NETWORK, "net1");
 	CHECK_STR(g.id, NET_ID);
 	CHECK_STR(g.owner, "");
 	CHECK(engine_cache_peek(POLICY_OBJ_NETWORK, NET_ID) != NULL);
+	CHECK(engine_cache_peek(POLICY_OBJ_NETWORK, "net1") != NULL);
 
 	/* destroyed: the container and its exec go */
 	n = rec.events;
