@@ -22,6 +22,8 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "daemon.h"
+
 #define FAKE_CONNS	64
 
 struct fake;
@@ -167,9 +169,12 @@ fake_start(struct fake *f, struct event_base *base, char *spec, size_t len)
 	snprintf(spec, len, "unix:%s", f->path);
 }
 
+/* The end of a test: the engine client first (it frees its calls), then
+ * our side, then the loop. */
 static inline void
-fake_stop(struct fake *f)
+fake_end(struct fake *f)
 {
+	engine_shutdown();
 	for (int i = 0; i < f->nconns; i++)
 		fake_close(&f->conns[i]);
 	if (f->lis != NULL)
@@ -177,17 +182,7 @@ fake_stop(struct fake *f)
 	f->lis = NULL;
 	unlink(f->path);
 	rmdir(f->dir);
-}
-
-/* Open connections (accepted, not closed by either side). */
-static inline int
-fake_open(const struct fake *f)
-{
-	int n = 0;
-
-	for (int i = 0; i < f->nconns; i++)
-		n += f->conns[i].bev != NULL;
-	return n;
+	event_base_free(f->base);
 }
 
 /* Run the loop until *v >= want; a guard ends a test that would hang

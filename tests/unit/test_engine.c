@@ -56,14 +56,6 @@ setup(unsigned pool, unsigned timeout_ms, fake_handler h, int down)
 		abort();
 }
 
-static void
-teardown(void)
-{
-	engine_shutdown();
-	fake_stop(&fk);
-	event_base_free(base);
-}
-
 /* ------------------------------------------------------------ handlers */
 
 static void
@@ -159,44 +151,39 @@ test_json(void)
 	CHECK(engine_call("get", "/x", NULL, 0, got_cb, &g) == NULL);
 	CHECK(engine_call("GET", "x", NULL, 0, got_cb, &g) == NULL);
 	CHECK_INT(g.n, 1);
-	teardown();
+	fake_end(&fk);
+}
+
+/* One GET answered by h, on a client of its own. */
+static struct got
+one_call(fake_handler h)
+{
+	struct got g = { 0 };
+
+	setup(1, 0, h, 0);
+	engine_call("GET", "/containers/c/json", NULL, 0, got_cb, &g);
+	CHECK(t_wait(base, &g.n, 1) == 0);
+	fake_end(&fk);
+	return g;
 }
 
 static void
 test_framings(void)
 {
-	struct got g = { 0 };
+	struct got g;
 
-	setup(1, 0, h_chunked, 0);
-	engine_call("GET", "/containers/c/json", NULL, 0, got_cb, &g);
-	CHECK(t_wait(base, &g.n, 1) == 0);
+	g = one_call(h_chunked);
 	CHECK_INT(g.status, 200);
 	CHECK_STR(g.id, "chunky");
-	teardown();
-
-	memset(&g, 0, sizeof(g));
-	setup(1, 0, h_eof, 0);
-	engine_call("GET", "/containers/c/json", NULL, 0, got_cb, &g);
-	CHECK(t_wait(base, &g.n, 1) == 0);
+	g = one_call(h_eof);
 	CHECK_INT(g.status, 200);
 	CHECK_STR(g.id, "to-eof");
-	teardown();
-
-	memset(&g, 0, sizeof(g));
-	setup(1, 0, h_garbage, 0);
-	engine_call("GET", "/containers/c/json", NULL, 0, got_cb, &g);
-	CHECK(t_wait(base, &g.n, 1) == 0);
+	g = one_call(h_garbage);
 	CHECK_INT(g.status, 0);
 	CHECK(strstr(g.err, "malformed") != NULL);
-	teardown();
-
-	memset(&g, 0, sizeof(g));
-	setup(1, 0, h_big, 0);
-	engine_call("GET", "/containers/json", NULL, 0, got_cb, &g);
-	CHECK(t_wait(base, &g.n, 1) == 0);
+	g = one_call(h_big);
 	CHECK_INT(g.status, 0);
 	CHECK(strstr(g.err, "too large") != NULL);
-	teardown();
 }
 
 static void
@@ -212,7 +199,7 @@ test_down(void)
 	CHECK(strstr(g.err, "cannot reach the engine") != NULL);
 	t_spin(base);
 	CHECK_INT(g.n, 1);		/* once */
-	teardown();
+	fake_end(&fk);
 }
 
 static void
@@ -233,7 +220,7 @@ test_timeout(void)
 	CHECK(t_wait(base, &fk.closed, 1) == 0);
 	t_spin(base);
 	CHECK_INT(g.n + q.n, 2);
-	teardown();
+	fake_end(&fk);
 }
 
 static void
@@ -259,13 +246,13 @@ test_cancel(void)
 	/* cancelled while queued, and after failing: nothing either */
 	ca = engine_call("GET", "/containers/c/json", NULL, 0, got_cb, &a);
 	engine_cancel(ca);
-	teardown();
+	fake_end(&fk);
 	setup(1, 0, h_json, 1);
 	ca = engine_call("GET", "/containers/d/json", NULL, 0, got_cb, &a);
 	engine_cancel(ca);
 	t_spin(base);
 	CHECK_INT(a.n, 0);
-	teardown();
+	fake_end(&fk);
 }
 
 static void
@@ -302,7 +289,7 @@ test_pool_queue(void)
 	CHECK_INT(all, N);
 	CHECK(ok);
 	CHECK_INT(fk.nconns, POOL);
-	teardown();
+	fake_end(&fk);
 }
 
 /* The engine closes a kept-alive connection just as the next call goes
@@ -337,7 +324,7 @@ test_stale(void)
 	CHECK_INT(chained.status, 200);
 	CHECK_STR(chained.id, "again");
 	CHECK_INT(fk.nconns, 2);
-	teardown();
+	fake_end(&fk);
 }
 
 int

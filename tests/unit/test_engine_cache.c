@@ -174,14 +174,6 @@ setup(int with_cache, unsigned max, unsigned ttl_ms)
 	CHECK(t_wait(base, &rec.back, 1) == 0);
 }
 
-static void
-teardown(void)
-{
-	engine_shutdown();
-	fake_stop(&fk);
-	event_base_free(base);
-}
-
 /* ------------------------------------------------------------- tests */
 
 static void
@@ -228,7 +220,7 @@ test_stream(void)
 	CHECK(t_wait(base, &rec.lost, 3) == 0);
 	CHECK(t_wait(base, &rec.back, 4) == 0);
 	CHECK_INT(rec.lost, 3);
-	teardown();
+	fake_end(&fk);
 }
 
 static void
@@ -339,7 +331,7 @@ test_cache(void)
 	look(POLICY_OBJ_CONTAINER, "web");
 	look(POLICY_OBJ_CONTAINER, "web");
 	CHECK_INT(ninspect, n + 1);
-	teardown();
+	fake_end(&fk);
 }
 
 /* The name changed while the engine was answering: the answer is handed
@@ -366,7 +358,7 @@ test_inflight(void)
 	CHECK(engine_cache_peek(POLICY_OBJ_CONTAINER, "web") == NULL);
 	look(POLICY_OBJ_CONTAINER, "web");	/* nothing changed now */
 	CHECK(engine_cache_peek(POLICY_OBJ_CONTAINER, "web") != NULL);
-	teardown();
+	fake_end(&fk);
 }
 
 static void
@@ -392,7 +384,7 @@ test_cancel(void)
 	hold = 1;
 	CHECK(engine_lookup(POLICY_OBJ_VOLUME, "vol1", got_cb, &g) != NULL);
 	CHECK(t_wait(base, &ninspect, 3) == 0);
-	teardown();
+	fake_end(&fk);
 	CHECK_INT(g.n, 0);
 }
 
@@ -409,13 +401,13 @@ test_bounds(void)
 	CHECK_INT(st.entries, 2);
 	CHECK(engine_cache_peek(POLICY_OBJ_CONTAINER, "web") == NULL);
 	CHECK(engine_cache_peek(POLICY_OBJ_NETWORK, "net1") != NULL);
-	teardown();
+	fake_end(&fk);
 
 	setup(1, 0, 1);			/* entries live 1 ms */
 	look(POLICY_OBJ_CONTAINER, "web");
 	usleep(20 * 1000);
 	CHECK(engine_cache_peek(POLICY_OBJ_CONTAINER, "web") == NULL);
-	teardown();
+	fake_end(&fk);
 }
 
 int
