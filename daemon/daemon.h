@@ -310,7 +310,8 @@ typedef void (*engine_cb)(void *arg, const struct engine_reply *);
  * SW_DEFAULT_CONNECT_TIMEOUT_MS */
 int	 engine_init(struct event_base *, const struct upstream_addr *,
 	    unsigned pool_max, unsigned timeout_ms);
-void	 engine_shutdown(void);	/* no callback runs after it */
+/* The cache and the watch too; no callback runs after it. */
+void	 engine_shutdown(void);
 struct engine_call *engine_call(const char *method, const char *target,
 	    const void *body, size_t len, engine_cb, void *arg);
 void	 engine_cancel(struct engine_call *);
@@ -367,13 +368,15 @@ struct engine_cache_stats {
  * Subscribes to the watch (after engine_init). */
 int	 engine_cache_init(const char *label, unsigned max, unsigned ttl_ms);
 void	 engine_cache_shutdown(void);
-/* Callback always from the loop, once, never after the cancel. NULL:
- * out of memory. */
+/* Callback always from the loop, once, never after the cancel (an exec's
+ * owner is its container's: look that up).  NULL: not initialised, out
+ * of memory. */
 struct engine_lookup *engine_lookup(enum policy_obj, const char *ref,
 	    engine_lookup_cb, void *arg);
 void	 engine_lookup_cancel(struct engine_lookup *);
 const struct engine_obj *engine_cache_peek(enum policy_obj, const char *ref);
-/* Drop what ref names (a request that changes it went through). */
+/* Drop what ref names (ID, name or ID prefix): a request that changes it
+ * went through, and its event may come after the next look-up. */
 void	 engine_cache_forget(enum policy_obj, const char *ref);
 void	 engine_cache_flush(void);
 void	 engine_cache_stats(struct engine_cache_stats *);
