@@ -279,25 +279,111 @@ void	 conn_stats(struct conn_stats *);
 
 /*
  * engine/engine.c: the daemon's own client of the engine, on the same
- * loop.  A call's callback runs exactly once, never before engine_call()
- * returns and never after engine_cancel(); NULL means it could not even
- * be queued.  status 0: no answer (err says why).
+ * loop: a bounded pool of keep-alive connections, a bounded queue behind
+ * it and a time-out per call (queue wait included).  A call's callback
+ * runs exactly once, always from the loop (never inside engine_call()),
+ * and never after engine_cancel(); the call is freed after its callback:
+ * forget it there.  NULL: not even queued (not initialised, out of
+ * memory, a method or target that cannot go on the wire).  status 0: no
+ * answer (engine down, time-out, queue full, garbage, over the size
+ * limit): err says why, the caller fails closed.  The target is the whole
+ * request target with the caller's version prefix ("/v1.41/...").
  */
+#define SW_ENGINE_POOL		4	/* connections, by default */
+/* Calls waiting for a connection: a client connection waits on one call
+ * at a time, so only a runaway fills a queue as deep as the connection
+ * limit. */
+#define SW_ENGINE_QUEUE		SW_DEFAULT_MAX_CONNECTIONS
+#define SW_ENGINE_ANSWER_MAX	(4 * 1024 * 1024)	/* body of an answer */
 struct engine_reply {
 	int		 status;	/* HTTP status, 0: no answer */
-	const char	*err;		/* why there is no answer */
-	struct cJSON	*json;		/* the body parsed, when JSON */
-	const char	*body;		/* the raw body */
+	const char	*err;		/* status 0: why; else the engine's
+					   "message", or NULL */
+	struct cJSON	*json;		/* the body parsed, when JSON; owned by
+					   the client, valid in the callback */
+	const char	*body;		/* the raw body, NUL-terminated */
 	size_t		 body_len;
 };
 struct engine_call;
 typedef void (*engine_cb)(void *arg, const struct engine_reply *);
+/* up is read at each connect (it must outlive the client: privdrop
+ * re-pins main's); pool_max 0: SW_ENGINE_POOL; timeout_ms 0:
+ * SW_DEFAULT_CONNECT_TIMEOUT_MS */
 int	 engine_init(struct event_base *, const struct upstream_addr *,
-	    unsigned timeout_ms);
+	    unsigned pool_max, unsigned timeout_ms);
+/* The cache and the watch too; no callback runs after it. */
 void	 engine_shutdown(void);
 struct engine_call *engine_call(const char *method, const char *target,
 	    const void *body, size_t len, engine_cb, void *arg);
 void	 engine_cancel(struct engine_call *);
+
+/*
+ * engine/watch.c: one long-lived GET /events subscription (containers,
+ * networks, volumes) shared by every subscriber, reconnected with backoff.
+ * LOST: the stream ended (events may be missed from now on); BACK: it is
+ * live again (events since shortly before are replayed).  A subscriber
+ * must not stop the watch from its callback.
+ */
+enum engine_watch_what { ENGINE_WATCH_EVENT, ENGINE_WATCH_LOST,
+	ENGINE_WATCH_BACK };
+typedef void (*engine_watch_cb)(void *arg, enum engine_watch_what,
+	    const struct cJSON *event);
+#define SW_ENGINE_WATCH_SUBS	4
+/* Subscribe (the first one opens the stream).  0, or -1: full, or the
+ * engine client is not initialised. */
+int	 engine_watch_start(engine_watch_cb, void *arg);
+void	 engine_watch_stop(void);	/* every subscriber, the stream */
+int	 engine_watch_live(void);	/* 1 while the stream is up */
+
+/*
+ * engine/cache.c, engine/lookup.c: what the engine says an object is,
+ * resolved from a name, full ID or ID prefix (the engine's own rules) and
+ * kept while the events watch is live: dropped on the events that change
+ * what a name or ID means (create, destroy, rename), all of it when the
+ * stream is lost, and after ttl_ms anyway.  "Not found" is never kept.
+ * Strings are valid during the callback (engine_cache_peek: until the
+ * next call into the cache or the loop runs).
+ */
+struct engine_obj {
+	enum policy_obj	 kind;
+	const char	*id;		/* full ID; a volume's name */
+	const char	*name;		/* a container's without the '/' */
+	const char	*owner;		/* the owner label's value, or NULL */
+	const char	*image;		/* container: Config.Image */
+	const char	*container;	/* exec: its container's full ID */
+	const char	*driver;	/* network, volume */
+	const struct cJSON *options;	/* volume: Options, or NULL */
+};
+/* status 200: obj; 404 and other engine statuses: err is the engine's
+ * message (obj NULL); 0: no answer (err says why). */
+typedef void (*engine_lookup_cb)(void *arg, int status, const char *err,
+	    const struct engine_obj *obj);
+struct engine_lookup;
+struct engine_cache_stats {
+	uint64_t	 hits, misses, flushes;
+	unsigned	 entries;
+};
+#define SW_ENGINE_CACHE_MAX	1024
+#define SW_ENGINE_CACHE_TTL_MS	(60 * 1000)
+/* label NULL: POLICY_OWNER_LABEL; max 0, ttl_ms 0: the defaults above.
+ * Subscribes to the watch (after engine_init). */
+int	 engine_cache_init(const char *label, unsigned max, unsigned ttl_ms);
+void	 engine_cache_shutdown(void);
+/* Callback always from the loop, once, never after the cancel (an exec's
+ * owner is its container's: look that up).  NULL: not initialised, out
+ * of memory. */
+struct engine_lookup *engine_lookup(enum policy_obj, const char *ref,
+	    engine_lookup_cb, void *arg);
+void	 engine_lookup_cancel(struct engine_lookup *);
+const struct engine_obj *engine_cache_peek(enum policy_obj, const char *ref);
+/* Drop what ref names (ID, name or ID prefix): a request that changes it
+ * went through, and its event may come after the next look-up. */
+void	 engine_cache_forget(enum policy_obj, const char *ref);
+void	 engine_cache_flush(void);
+void	 engine_cache_stats(struct engine_cache_stats *);
+/* lookup.c: one path segment percent-encoded (all but unreserved bytes),
+ * cut to fit out, always NUL-terminated; returns the length it needed. */
+size_t	 engine_segment(char *out, size_t outlen, const char *s);
 
 /* ------------------------------------------------------------- tenancy/ */
 

@@ -382,7 +382,7 @@ main(int argc, char **argv)
 		fatalx("event_base_new failed");
 	peer_init();
 	conn_init(main_record);
-	if (engine_init(server.base, &server.up, conf.connect_timeout_ms) != 0)
+	if (engine_init(server.base, &server.up, 0, conf.connect_timeout_ms) != 0)
 		fatalx("engine client: out of memory");
 	if (main_listen() != 0)
 		return startup_failed("listener");
