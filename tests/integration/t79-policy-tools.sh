@@ -49,7 +49,7 @@ EOF
 rc=0
 out=$("$SOCKWARDEN" check bad.json 2>&1) || rc=$?
 assert_eq 1 "$rc" "exit status of check bad.json"
-assert_eq "bad.json:3:26: unknown key 'root' at checks.binds" "$out" "check bad.json"
+assert_eq "bad.json:3:26: unknown key 'root' at checks.binds; did you mean 'roots'?" "$out" "check bad.json"
 
 # several errors: every one is reported, in order, each file:line:col: message
 cat > bad2.json <<'EOF'
@@ -84,6 +84,8 @@ for f in trailing-comma dup unknown-preset unknown-op range; do
 	assert_match "$out" "^$f\\.json:1:[0-9]+: ." "check $f.json"
 	assert_not_contains "$out" "policy OK" "check $f.json"
 done
+assert_eq "trailing-comma.json:1:17: trailing comma" \
+    "$("$SOCKWARDEN" check trailing-comma.json 2>&1)" "a trailing comma is named"
 rc=0
 out=$("$SOCKWARDEN" check "$SW_REPO/conf/ci.json" bad.json 2>&1) || rc=$?
 assert_eq 1 "$rc" "check of a good and a bad file"

@@ -156,7 +156,8 @@ test_all_errors(void)
 	CHECK(p == NULL);
 	CHECK_INT(errs.count, 4);
 	CHECK_STR(errs.text,
-	    "t.json:2:2: unknown key 'mdoe' at the top level\n"
+	    "t.json:2:2: unknown key 'mdoe' at the top level; did you mean "
+	    "'mode'?\n"
 	    "t.json:4:22: checks.binds.roots must be an array, not a number\n"
 	    "t.json:5:3: unknown key 'nope' at checks (not a check name)\n"
 	    "t.json:7:16: body_limit must be a number, not a string\n");
