@@ -92,9 +92,9 @@ image_allowed(struct eval *e, const char *what, const char *ref, size_t len,
     char *norm, size_t normsz)
 {
 	if (image_normalize(ref, len, norm, normsz) == -1)
-		return eval_deny(e, CK_IMAGES, "the %s '%.*s' is not a valid "
-		    "image reference", what, (int)(len > 100 ? 100 : len),
-		    ref) ? -1 : 0;
+		return eval_deny_fixed(e, CK_IMAGES, "the %s '%.*s' is not a "
+		    "valid image reference", what, (int)(len > 100 ? 100 :
+		    len), ref) ? -1 : 0;
 	if (strlist_glob(&e->pol->image_allow, norm, strlen(norm)))
 		return 0;
 	return eval_deny(e, CK_IMAGES, "the %s '%s' is not in the image "
