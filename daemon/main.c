@@ -55,7 +55,7 @@ usage(FILE *f)
 	    "                  [--audit-log stderr|off|PATH]\n"
 	    "                  [--metrics-listen unix:PATH|tcp:127.0.0.1:PORT]\n"
 	    "       sockwarden check POLICY...\n"
-	    "       sockwarden explain --policy FILE [REQUEST-FILE]\n"
+	    "       sockwarden explain [--policy FILE] [CAPTURE...]\n"
 	    "       sockwarden --version | --help\n");
 }
 
