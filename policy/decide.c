@@ -219,6 +219,12 @@ policy_eval(const struct policy *p, const struct policy_request *r,
 	d->verdict = POLICY_ALLOW;
 	d->body_limit = p->body_limit;
 	eval_run(&e);
+	if (d->image[0] == '\0' && e.rt != NULL && e.rt->id_kind == ID_IMAGE &&
+	    e.var != NULL) {		/* inspect, delete, save... by name */
+		strfmt(d->image, sizeof(d->image), "%.*s", (int)e.varlen,
+		    e.var);
+		str_sanitize(d->image);
+	}
 	target_free(&e.t);
 	if (d->verdict == POLICY_ALLOW && d->target == NULL) {
 		d->verdict = POLICY_REJECT;	/* never forward unparsed */
