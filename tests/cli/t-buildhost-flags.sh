@@ -23,7 +23,7 @@ sw_start --config "$T/sw.conf"
 out=$(raw 2 'GET /v1.41/version HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n')
 grep -q '^HTTP/1.1 200' <<<"$out" || fail "version: $out"
 for _ in $(seq 50); do [ -s "$T/audit.log" ] && break; sleep 0.1; done
-grep -q '"listener":"cli".*"path":"/v1.41/version".*"operation":"system.version","decision":"allow"' "$T/audit.log" ||
+grep -q '"listener":"cli".*"path":"/v1.41/version".*"operation":"system.version","image":null,"policy_generation":1,"decision":"allow"' "$T/audit.log" ||
 	fail "audit: $(cat "$T/audit.log")"
 m=$(curl -sS --unix-socket "$T/metrics.sock" http://d/metrics) || fail "metrics"
 grep -q '^sockwarden_requests_total{operation="system.version",decision="allow"} 1$' <<<"$m" ||
