@@ -1,8 +1,9 @@
 /*
  * metrics.c - Prometheus text exposition (format 0.0.4) on a listener of
  * its own, a Unix socket or a loopback TCP port, never the API socket:
- * requests by operation and decision, a latency histogram, open
- * connections and streams, bytes each way, reloads and their result.
+ * requests by operation and decision, denials by rule (enforced, or only
+ * audited), a latency histogram, open connections and streams, bytes each
+ * way, reloads and their result, the policy generation in force.
  * It answers GET /metrics with Connection: close and nothing else; the
  * counters are fed by conn.c (one record per exchange, the same one the
  * audit log gets) and reload.c (reloads); the gauges come from
@@ -26,6 +27,7 @@
 #include "daemon.h"
 
 #define MET_MAX_SERIES	256		/* (operation, decision) pairs */
+#define MET_MAX_RULES	64		/* (rule, mode) pairs */
 #define MET_MAX_CONNS	16
 #define MET_HEAD_MAX	4096
 #define MET_TIMEOUT_S	5
@@ -41,6 +43,14 @@ static struct {
 } met_series[MET_MAX_SERIES];
 static size_t met_nseries;
 static uint64_t met_other;		/* series beyond the table */
+/* Denials by rule: enforced (403) or audited (let through, logged). */
+static struct {
+	char		 rule[32];
+	int		 audit;
+	uint64_t	 count;
+} met_rules[MET_MAX_RULES];
+static size_t met_nrules;
+static uint64_t met_rules_other;
 static uint64_t met_buckets[MET_NB + 1];
 static double met_sum;
 static uint64_t met_count;
@@ -55,6 +65,28 @@ static struct met_conn {
 	struct event		*deadline;
 } met_conns[MET_MAX_CONNS];
 
+static void
+metrics_rule(const char *rule, int audit)
+{
+	size_t i;
+
+	for (i = 0; i < met_nrules; i++)
+		if (met_rules[i].audit == audit &&
+		    strcmp(met_rules[i].rule, rule) == 0)
+			break;
+	if (i == met_nrules) {
+		if (met_nrules == MET_MAX_RULES) {
+			met_rules_other++;
+			return;
+		}
+		snprintf(met_rules[i].rule, sizeof(met_rules[i].rule), "%s",
+		    rule);
+		met_rules[i].audit = audit;
+		met_nrules++;
+	}
+	met_rules[i].count++;
+}
+
 void
 metrics_record(const struct exchange *x)
 {
@@ -68,6 +100,10 @@ metrics_record(const struct exchange *x)
 	met_count++;
 	met_bytes_in += x->bytes_in;
 	met_bytes_out += x->bytes_out;
+	if (x->rule[0] != '\0' && strcmp(x->decision, "deny") == 0)
+		metrics_rule(x->rule, 0);
+	else if (x->rule[0] != '\0' && x->audit_only)
+		metrics_rule(x->rule, 1);
 	for (i = 0; i < met_nseries; i++)
 		if (strcmp(met_series[i].op, x->operation) == 0 &&
 		    strcmp(met_series[i].decision, x->decision) == 0)
@@ -129,6 +165,22 @@ metrics_render(struct evbuffer *b)
 		evbuffer_add_printf(b, "sockwarden_requests_total{operation="
 		    "\"other\",decision=\"other\"} %" PRIu64 "\n", met_other);
 	evbuffer_add_printf(b,
+	    "# HELP sockwarden_policy_denials_total Requests a policy rule "
+	    "denied (mode enforce) or let through only because it audits "
+	    "(mode audit), by rule.\n"
+	    "# TYPE sockwarden_policy_denials_total counter\n");
+	for (size_t i = 0; i < met_nrules; i++) {
+		evbuffer_add_printf(b, "sockwarden_policy_denials_total{rule=\"");
+		metrics_label(b, met_rules[i].rule);
+		evbuffer_add_printf(b, "\",mode=\"%s\"} %" PRIu64 "\n",
+		    met_rules[i].audit ? "audit" : "enforce",
+		    met_rules[i].count);
+	}
+	if (met_rules_other > 0)
+		evbuffer_add_printf(b, "sockwarden_policy_denials_total{rule="
+		    "\"other\",mode=\"other\"} %" PRIu64 "\n",
+		    met_rules_other);
+	evbuffer_add_printf(b,
 	    "# HELP sockwarden_request_duration_seconds Time from request head "
 	    "to the end of the exchange.\n"
 	    "# TYPE sockwarden_request_duration_seconds histogram\n");
@@ -163,9 +215,14 @@ metrics_render(struct evbuffer *b)
 	    "# HELP sockwarden_reloads_total Reloads (SIGHUP), by result.\n"
 	    "# TYPE sockwarden_reloads_total counter\n"
 	    "sockwarden_reloads_total{result=\"ok\"} %" PRIu64 "\n"
-	    "sockwarden_reloads_total{result=\"failed\"} %" PRIu64 "\n",
+	    "sockwarden_reloads_total{result=\"failed\"} %" PRIu64 "\n"
+	    "# HELP sockwarden_policy_generation The policy in force: 1 at "
+	    "start-up, one more per reload that took (audit records name "
+	    "it).\n# TYPE sockwarden_policy_generation gauge\n"
+	    "sockwarden_policy_generation %" PRIu64 "\n",
 	    cs.open, cs.accepted, cs.streams, cs.tunnels, met_bytes_in,
-	    met_bytes_out, met_reload_ok, met_reload_fail);
+	    met_bytes_out, met_reload_ok, met_reload_fail,
+	    srv->policy_generation);
 }
 
 static void
