@@ -2,8 +2,9 @@
 # Denials by rule in the metrics: each enforced denial counts once under
 # sockwarden_policy_denials_total{rule,mode="enforce"}, a request a check in
 # audit mode let through under mode="audit"; rejects (malformed requests)
-# and plain allows count under no rule.  sockwarden_policy_generation
-# follows reloads that took.  Uses the fake upstream (no engine).
+# and plain allows count under no rule.  A denial is logged once (and
+# recorded once).  sockwarden_policy_generation follows reloads that took.
+# Uses the fake upstream (no engine).
 . "$(dirname "$0")/lib.sh"
 n=0
 fakeup_start echo
@@ -36,6 +37,12 @@ done
 [ "$(grep -c '^sockwarden_policy_denials_total{' <<<"$m")" = 4 ] ||
 	fail "other rules counted: $(grep '^sockwarden_policy_denials_total' <<<"$m")"
 grep -q 'rule="request"' <<<"$m" && fail "a reject counted as a denial"
+n=$((n + 1))
+# a denial is logged once (one log line, one audit record), not twice
+[ "$(grep -c 'denied by rule privileged' "$T/sw.log")" = 1 ] ||
+	fail "the privileged denial is logged $(grep -c 'denied by rule privileged' "$T/sw.log") times"
+[ "$(grep -c '"decision":"deny","audit_only":false,"rule":"privileged"' "$T/sw.log")" = 1 ] ||
+	fail "not one audit record of the privileged denial"
 n=$((n + 1))
 kill -HUP "$SWPID"
 for _ in $(seq 50); do grep -q 'SIGHUP: reloaded' "$T/sw.log" && break; sleep 0.1; done
