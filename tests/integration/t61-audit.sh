@@ -13,6 +13,7 @@ sw_require_proxy
 sw_need_engine
 
 audit=$TEST_DIR/audit.log
+chmod 755 "$TEST_DIR"	# SIGHUP re-reads sw.conf as the dropped user
 cat > "$TEST_DIR/sw.conf" <<EOF2
 listener_name ci-runners
 audit_log $audit
