@@ -36,21 +36,27 @@ static const double met_bounds[] = { 0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
     0.25, 0.5, 1, 2.5, 5, 10, 30 };
 #define MET_NB	(sizeof(met_bounds) / sizeof(met_bounds[0]))
 
-static struct {
-	char		 op[48];
-	char		 decision[16];
+/*
+ * A counter for each pair of label values, found or added; once the table
+ * is full, further pairs count in one "other" series.
+ */
+struct met_pair {
+	char		 a[48];		/* operation, rule */
+	char		 b[16];		/* decision, mode */
 	uint64_t	 count;
-} met_series[MET_MAX_SERIES];
-static size_t met_nseries;
-static uint64_t met_other;		/* series beyond the table */
+};
+struct met_pairs {
+	const char	*name, *la, *lb;	/* metric and label names */
+	struct met_pair	*v;
+	size_t		 n, max;
+	uint64_t	 other;
+};
+static struct met_pair met_ops_v[MET_MAX_SERIES], met_rules_v[MET_MAX_RULES];
+static struct met_pairs met_ops = { "sockwarden_requests_total",
+    "operation", "decision", met_ops_v, 0, MET_MAX_SERIES, 0 };
 /* Denials by rule: enforced (403) or audited (let through, logged). */
-static struct {
-	char		 rule[32];
-	int		 audit;
-	uint64_t	 count;
-} met_rules[MET_MAX_RULES];
-static size_t met_nrules;
-static uint64_t met_rules_other;
+static struct met_pairs met_rules = { "sockwarden_policy_denials_total",
+    "rule", "mode", met_rules_v, 0, MET_MAX_RULES, 0 };
 static uint64_t met_buckets[MET_NB + 1];
 static double met_sum;
 static uint64_t met_count;
@@ -66,25 +72,23 @@ static struct met_conn {
 } met_conns[MET_MAX_CONNS];
 
 static void
-metrics_rule(const char *rule, int audit)
+metrics_count(struct met_pairs *t, const char *a, const char *b)
 {
 	size_t i;
 
-	for (i = 0; i < met_nrules; i++)
-		if (met_rules[i].audit == audit &&
-		    strcmp(met_rules[i].rule, rule) == 0)
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->v[i].a, a) == 0 && strcmp(t->v[i].b, b) == 0)
 			break;
-	if (i == met_nrules) {
-		if (met_nrules == MET_MAX_RULES) {
-			met_rules_other++;
+	if (i == t->n) {
+		if (t->n == t->max) {
+			t->other++;
 			return;
 		}
-		snprintf(met_rules[i].rule, sizeof(met_rules[i].rule), "%s",
-		    rule);
-		met_rules[i].audit = audit;
-		met_nrules++;
+		snprintf(t->v[i].a, sizeof(t->v[i].a), "%s", a);
+		snprintf(t->v[i].b, sizeof(t->v[i].b), "%s", b);
+		t->n++;
 	}
-	met_rules[i].count++;
+	t->v[i].count++;
 }
 
 void
@@ -100,26 +104,11 @@ metrics_record(const struct exchange *x)
 	met_count++;
 	met_bytes_in += x->bytes_in;
 	met_bytes_out += x->bytes_out;
+	metrics_count(&met_ops, x->operation, x->decision);
 	if (x->rule[0] != '\0' && strcmp(x->decision, "deny") == 0)
-		metrics_rule(x->rule, 0);
+		metrics_count(&met_rules, x->rule, "enforce");
 	else if (x->rule[0] != '\0' && x->audit_only)
-		metrics_rule(x->rule, 1);
-	for (i = 0; i < met_nseries; i++)
-		if (strcmp(met_series[i].op, x->operation) == 0 &&
-		    strcmp(met_series[i].decision, x->decision) == 0)
-			break;
-	if (i == met_nseries) {
-		if (met_nseries == MET_MAX_SERIES) {
-			met_other++;
-			return;
-		}
-		snprintf(met_series[i].op, sizeof(met_series[i].op), "%s",
-		    x->operation);
-		snprintf(met_series[i].decision, sizeof(met_series[i].decision),
-		    "%s", x->decision);
-		met_nseries++;
-	}
-	met_series[i].count++;
+		metrics_count(&met_rules, x->rule, "audit");
 }
 
 void
@@ -146,40 +135,35 @@ metrics_label(struct evbuffer *b, const char *s)
 }
 
 static void
+metrics_render_pairs(struct evbuffer *b, const struct met_pairs *t,
+    const char *help)
+{
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s counter\n", t->name,
+	    help, t->name);
+	for (size_t i = 0; i < t->n; i++) {
+		evbuffer_add_printf(b, "%s{%s=\"", t->name, t->la);
+		metrics_label(b, t->v[i].a);
+		evbuffer_add_printf(b, "\",%s=\"", t->lb);
+		metrics_label(b, t->v[i].b);
+		evbuffer_add_printf(b, "\"} %" PRIu64 "\n", t->v[i].count);
+	}
+	if (t->other > 0)
+		evbuffer_add_printf(b, "%s{%s=\"other\",%s=\"other\"} %" PRIu64
+		    "\n", t->name, t->la, t->lb, t->other);
+}
+
+static void
 metrics_render(struct evbuffer *b)
 {
 	struct conn_stats cs;
 	uint64_t cum = 0;
 
 	conn_stats(&cs);
-	evbuffer_add_printf(b,
-	    "# HELP sockwarden_requests_total Requests decided, by operation "
-	    "and decision.\n# TYPE sockwarden_requests_total counter\n");
-	for (size_t i = 0; i < met_nseries; i++) {
-		evbuffer_add_printf(b, "sockwarden_requests_total{operation=\"");
-		metrics_label(b, met_series[i].op);
-		evbuffer_add_printf(b, "\",decision=\"%s\"} %" PRIu64 "\n",
-		    met_series[i].decision, met_series[i].count);
-	}
-	if (met_other > 0)
-		evbuffer_add_printf(b, "sockwarden_requests_total{operation="
-		    "\"other\",decision=\"other\"} %" PRIu64 "\n", met_other);
-	evbuffer_add_printf(b,
-	    "# HELP sockwarden_policy_denials_total Requests a policy rule "
-	    "denied (mode enforce) or let through only because it audits "
-	    "(mode audit), by rule.\n"
-	    "# TYPE sockwarden_policy_denials_total counter\n");
-	for (size_t i = 0; i < met_nrules; i++) {
-		evbuffer_add_printf(b, "sockwarden_policy_denials_total{rule=\"");
-		metrics_label(b, met_rules[i].rule);
-		evbuffer_add_printf(b, "\",mode=\"%s\"} %" PRIu64 "\n",
-		    met_rules[i].audit ? "audit" : "enforce",
-		    met_rules[i].count);
-	}
-	if (met_rules_other > 0)
-		evbuffer_add_printf(b, "sockwarden_policy_denials_total{rule="
-		    "\"other\",mode=\"other\"} %" PRIu64 "\n",
-		    met_rules_other);
+	metrics_render_pairs(b, &met_ops, "Requests decided, by operation and "
+	    "decision.");
+	metrics_render_pairs(b, &met_rules, "Requests a policy rule denied "
+	    "(mode enforce) or let through only because it audits (mode "
+	    "audit), by rule.");
 	evbuffer_add_printf(b,
 	    "# HELP sockwarden_request_duration_seconds Time from request head "
 	    "to the end of the exchange.\n"
