@@ -158,6 +158,8 @@ struct server {
 	struct event_base	*base;
 	struct sw_conf		*conf;		/* settings in force */
 	struct policy		*policy;	/* policy in force */
+	uint64_t		 policy_generation; /* 1 at start-up, +1 on
+						   each reload that took */
 	struct upstream_addr	 up;
 	const char		*listener_name;	/* the main listener's */
 	int			 draining;	/* SIGTERM seen */
@@ -513,6 +515,9 @@ struct exchange {
 						   once forwarded */
 	size_t			 target_len;
 	const char		*operation;	/* "" when none was decided */
+	const char		*image;		/* the image it names, "" if none */
+	uint64_t		 policy_generation; /* of the policy that
+						   decided, 0: none did */
 	const char		*decision;	/* allow, deny, reject, incomplete */
 	int			 audit_only;	/* allowed by an audit-mode check */
 	const char		*rule;

@@ -36,6 +36,7 @@ server_set_policy(struct policy *p)
 	if (server.policy != policy_default())
 		policy_free(server.policy);
 	server.policy = p;
+	server.policy_generation++;	/* audit records say which one */
 }
 
 static void
@@ -55,7 +56,7 @@ usage(FILE *f)
 	    "                  [--audit-log stderr|off|PATH]\n"
 	    "                  [--metrics-listen unix:PATH|tcp:127.0.0.1:PORT]\n"
 	    "       sockwarden check POLICY...\n"
-	    "       sockwarden explain --policy FILE [REQUEST-FILE]\n"
+	    "       sockwarden explain [--policy FILE] [CAPTURE...]\n"
 	    "       sockwarden --version | --help\n");
 }
 
@@ -169,6 +170,7 @@ main_settings(const char *config)
 	if (conf.policy != NULL &&
 	    (server.policy = pfile_load_policy(conf.policy, NULL, 0)) == NULL)
 		return 1;
+	server.policy_generation = 1;
 	return 0;
 }
 

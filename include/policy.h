@@ -115,6 +115,13 @@ struct policy_decision {
 	char		 what[64];	/* e.g. "container create" */
 	char		 rule[64];	/* rule id, "" when allowed */
 	char		 reason[256];	/* one human sentence of why */
+	const char	*key;		/* static: the policy key that governs
+					   the denial ("checks.binds.roots"),
+					   NULL when no setting would allow it */
+	char		 image[256];	/* the image the request names, as
+					   written ("" when none): the one the
+					   images check judged, else the
+					   path's image */
 	char		*target;	/* canonical path?query to forward;
 					   owned, freed by policy_decision_clear */
 	struct policy_host_path *paths;	/* allowed only if these hold on
@@ -163,9 +170,13 @@ void	 policy_eval(const struct policy *, const struct policy_request *,
 void	 policy_stored(const struct policy *, const struct policy_request *facts,
 	    const char *inspect_json, size_t len, struct policy_decision *);
 void	 policy_decision_clear(struct policy_decision *);
-/* "sockwarden: <what> denied by rule <id>: <why>" (or the reject text). */
+/* "sockwarden: <what> denied by rule <id>: <why> (policy key: <key>)"
+ * (or the reject text); the key part only when d->key is set. */
 void	 policy_format_message(const struct policy_decision *, char *buf,
 	    size_t len);
+/* The policy key that governs what a rule denies ("checks.binds.roots",
+ * "endpoints.allow"), or NULL when its only setting is "mode". */
+const char *policy_rule_key(const char *rule);
 void	 policy_errors_free(struct policy_errors *);
 
 #endif /* SW_POLICY_H */

@@ -135,9 +135,9 @@ eval_run(struct eval *e)
 	if (ri < 0) {
 		strfmt(d->operation, sizeof(d->operation), "unknown");
 		strfmt(d->what, sizeof(d->what), "request");
-		if (eval_deny(e, CK_ENDPOINT, "%s %.*s is not a known engine "
-		    "endpoint", r->method, (int)(e->t.path_len > 100 ? 100 :
-		    e->t.path_len), e->t.path))
+		if (eval_deny_fixed(e, CK_ENDPOINT, "%s %.*s is not a known "
+		    "engine endpoint", r->method, (int)(e->t.path_len > 100 ?
+		    100 : e->t.path_len), e->t.path))
 			return;
 		unknown_audited(e);
 		return;
@@ -151,9 +151,9 @@ eval_run(struct eval *e)
 	d->body_kind = (e->rt->flags & RT_JSON) ? POLICY_BODY_JSON :
 	    (e->rt->flags & RT_STREAM) ? POLICY_BODY_STREAM : POLICY_BODY_NONE;
 	if (var != NULL && !route_id_valid(e->rt->id_kind, var, varlen)) {
-		eval_deny(e, CK_ENDPOINT, "the %s in the path is not a valid "
-		    "name", e->rt->id_kind == ID_IMAGE ? "image reference" :
-		    "object name");
+		eval_deny_fixed(e, CK_ENDPOINT, "the %s in the path is not a "
+		    "valid name", e->rt->id_kind == ID_IMAGE ?
+		    "image reference" : "object name");
 		return;
 	}
 	if (check_headers(e) == -1)
@@ -219,6 +219,12 @@ policy_eval(const struct policy *p, const struct policy_request *r,
 	d->verdict = POLICY_ALLOW;
 	d->body_limit = p->body_limit;
 	eval_run(&e);
+	if (d->image[0] == '\0' && e.rt != NULL && e.rt->id_kind == ID_IMAGE &&
+	    e.var != NULL) {		/* inspect, delete, save... by name */
+		strfmt(d->image, sizeof(d->image), "%.*s", (int)e.varlen,
+		    e.var);
+		str_sanitize(d->image);
+	}
 	target_free(&e.t);
 	if (d->verdict == POLICY_ALLOW && d->target == NULL) {
 		d->verdict = POLICY_REJECT;	/* never forward unparsed */
@@ -232,6 +238,7 @@ policy_eval(const struct policy *p, const struct policy_request *r,
 		if (!d->audit) {
 			d->rule[0] = '\0';
 			d->reason[0] = '\0';
+			d->key = NULL;
 		}
 	}
 }
@@ -264,12 +271,17 @@ policy_decision_clear(struct policy_decision *d)
 void
 policy_format_message(const struct policy_decision *d, char *buf, size_t len)
 {
+	char key[80] = "";
+
 	if (len == 0)
 		return;
+	/* Docker prints the whole message: the key stays short */
+	if (d->key != NULL)
+		snprintf(key, sizeof(key), " (policy key: %s)", d->key);
 	switch (d->verdict) {
 	case POLICY_DENY:
-		snprintf(buf, len, "sockwarden: %s denied by rule %s: %s",
-		    d->what[0] ? d->what : "request", d->rule, d->reason);
+		snprintf(buf, len, "sockwarden: %s denied by rule %s: %s%s",
+		    d->what[0] ? d->what : "request", d->rule, d->reason, key);
 		break;
 	case POLICY_REJECT:
 		snprintf(buf, len, "sockwarden: %s rejected: %s",
@@ -278,8 +290,8 @@ policy_format_message(const struct policy_decision *d, char *buf, size_t len)
 	default:
 		if (d->audit)
 			snprintf(buf, len, "sockwarden: %s would be denied by "
-			    "rule %s (audit): %s", d->what, d->rule,
-			    d->reason);
+			    "rule %s (audit): %s%s", d->what, d->rule,
+			    d->reason, key);
 		else
 			snprintf(buf, len, "sockwarden: %s allowed", d->what);
 		break;

@@ -44,12 +44,12 @@ eval_check_on(const struct eval *e, enum check_id ck)
 	return e->pol->ck_mode[ck] != MODE_OFF;
 }
 
-int
-eval_deny(struct eval *e, enum check_id ck, const char *fmt, ...)
+static int
+eval_vdeny(struct eval *e, enum check_id ck, const char *key,
+    const char *fmt, va_list ap)
 {
 	enum check_mode m = e->pol->ck_mode[ck];
 	struct policy_decision *d = e->d;
-	va_list ap;
 
 	if (m == MODE_INHERIT)
 		m = e->pol->mode;
@@ -57,11 +57,10 @@ eval_deny(struct eval *e, enum check_id ck, const char *fmt, ...)
 		return 0;
 	if (m == MODE_AUDIT && d->audit)
 		return 0;		/* keep the first audited denial */
-	va_start(ap, fmt);
 	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
-	va_end(ap);
 	str_sanitize(d->reason);	/* quotes request bytes */
 	strfmt(d->rule, sizeof(d->rule), "%s", check_name(ck));
+	d->key = key;
 	if (m == MODE_AUDIT) {
 		d->audit = 1;
 		return 0;
@@ -71,6 +70,30 @@ eval_deny(struct eval *e, enum check_id ck, const char *fmt, ...)
 	d->status = 403;
 	e->done = 1;
 	return 1;
+}
+
+int
+eval_deny(struct eval *e, enum check_id ck, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = eval_vdeny(e, ck, check_key(ck), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+eval_deny_fixed(struct eval *e, enum check_id ck, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = eval_vdeny(e, ck, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 void
@@ -84,6 +107,7 @@ eval_reject(struct eval *e, int status, const char *fmt, ...)
 	va_end(ap);
 	str_sanitize(d->reason);
 	strfmt(d->rule, sizeof(d->rule), "request");
+	d->key = NULL;
 	d->audit = 0;
 	d->verdict = POLICY_REJECT;
 	d->status = status;

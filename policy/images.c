@@ -86,15 +86,36 @@ image_normalize(const char *ref, size_t len, char *out, size_t outsz)
 	return 0;
 }
 
+/*
+ * The image the request names, for the record: the first one judged of
+ * those the request is about, not the cache sources, frontends and
+ * mounts it merely uses.
+ */
+static void
+image_note(struct eval *e, const char *what, const char *ref, size_t len)
+{
+	static const char *const used[] = { "mounted image",
+	    "build cache source", "BuildKit frontend image", NULL };
+	char *img = e->d->image;
+
+	if (img[0] != '\0' || len == 0)
+		return;
+	for (size_t i = 0; used[i] != NULL; i++)
+		if (strcmp(what, used[i]) == 0)
+			return;
+	strfmt(img, sizeof(e->d->image), "%.*s", (int)len, ref);
+	str_sanitize(img);
+}
+
 /* Allowlist one normalized reference; 0 or -1 (stop). */
 static int
 image_allowed(struct eval *e, const char *what, const char *ref, size_t len,
     char *norm, size_t normsz)
 {
 	if (image_normalize(ref, len, norm, normsz) == -1)
-		return eval_deny(e, CK_IMAGES, "the %s '%.*s' is not a valid "
-		    "image reference", what, (int)(len > 100 ? 100 : len),
-		    ref) ? -1 : 0;
+		return eval_deny_fixed(e, CK_IMAGES, "the %s '%.*s' is not a "
+		    "valid image reference", what, (int)(len > 100 ? 100 :
+		    len), ref) ? -1 : 0;
 	if (strlist_glob(&e->pol->image_allow, norm, strlen(norm)))
 		return 0;
 	return eval_deny(e, CK_IMAGES, "the %s '%s' is not in the image "
@@ -106,6 +127,7 @@ image_check(struct eval *e, const char *what, const char *ref, size_t len)
 {
 	char norm[300];
 
+	image_note(e, what, ref, len);
 	if (!eval_check_on(e, CK_IMAGES))
 		return 0;
 	return image_allowed(e, what, ref, len, norm, sizeof(norm));
@@ -208,6 +230,7 @@ image_check_remote(struct eval *e, const char *what, const char *ref,
 	char norm[300];
 	const char *slash;
 
+	image_note(e, what, ref, len);
 	if (eval_check_on(e, CK_IMAGES) &&
 	    image_allowed(e, what, ref, len, norm, sizeof(norm)) == -1)
 		return -1;

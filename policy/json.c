@@ -341,7 +341,14 @@ parse_container(struct jparser *ps, uint32_t self, int obj)
 		if (skip_ws(ps) == -1)
 			return -1;
 		if (ps->i < ps->len && ps->p[ps->i] == ',') {
-			ps->i++;
+			size_t comma = ps->i++;
+			/* name the mistake people make, at the comma */
+			if (skip_ws(ps) == -1)
+				return -1;
+			if (ps->i < ps->len && ps->p[ps->i] == close) {
+				ps->i = comma;
+				return fail(ps, "trailing comma");
+			}
 			continue;
 		}
 		if (ps->i < ps->len && ps->p[ps->i] == close) {

@@ -96,6 +96,10 @@ enum check_mode {
 
 const char	*check_name(enum check_id);
 int		 check_lookup(const char *name);	/* -1 if unknown */
+/* The policy key an operator changes to let through what the check
+ * denies ("checks.binds.roots"), NULL when its only setting is "mode";
+ * also policy_rule_key() (policy.h) */
+const char	*check_key(enum check_id);
 
 /* ---- presets.c: policy_preset_text() (policy.h) */
 
@@ -239,6 +243,10 @@ struct eval {
  * (enforced), 0 when the check is audited or off and evaluation goes on.
  * The first audited denial is kept in the decision. */
 int	 eval_deny(struct eval *, enum check_id, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* The same for a denial no setting of the check lifts (an invalid name, a
+ * URL import): the message names no policy key. */
+int	 eval_deny_fixed(struct eval *, enum check_id, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Malformed or ambiguous request: status 400/404/413/500, rule "request". */
 void	 eval_reject(struct eval *, int status, const char *fmt, ...)

@@ -287,8 +287,9 @@ query_image_import(struct eval *e, const char *src, size_t len)
 	char ref[512];
 
 	if (!(len == 1 && src[0] == '-'))
-		return eval_deny(e, CK_IMAGE_SOURCE, "importing an image from "
-		    "a URL is not allowed: the engine would fetch it") ? -1 : 0;
+		return eval_deny_fixed(e, CK_IMAGE_SOURCE, "importing an image "
+		    "from a URL is not allowed: the engine would fetch it") ?
+		    -1 : 0;
 	if (!e->pol->import_body && eval_deny(e, CK_IMAGE_SOURCE, "importing "
 	    "an image from the request body is not allowed"))
 		return -1;
@@ -298,8 +299,8 @@ query_image_import(struct eval *e, const char *src, size_t len)
 	if (rl == 0)
 		return 0;		/* an untagged image: no name taken */
 	if (rl + tl + 2 > sizeof(ref))
-		return eval_deny(e, CK_IMAGES, "the imported image name is too "
-		    "long") ? -1 : 0;
+		return eval_deny_fixed(e, CK_IMAGES, "the imported image name "
+		    "is too long") ? -1 : 0;
 	snprintf(ref, sizeof(ref), "%.*s%s%.*s", (int)rl, repo, tl ? ":" : "",
 	    (int)tl, tag);
 	return image_check(e, "imported image", ref, strlen(ref));
@@ -346,8 +347,8 @@ query_image_remote(struct eval *e, const char *what)
 
 	tag = qval(e, "tag", &tlen);
 	if (e->varlen + tlen + 2 > sizeof(ref))
-		return eval_deny(e, CK_IMAGES, "the %s is too long", what) ?
-		    -1 : 0;
+		return eval_deny_fixed(e, CK_IMAGES, "the %s is too long",
+		    what) ? -1 : 0;
 	/* the path variable ends where the route's suffix begins */
 	snprintf(ref, sizeof(ref), "%.*s%s%.*s", (int)e->varlen, e->var,
 	    tlen ? ":" : "", (int)tlen, tag);
@@ -402,8 +403,8 @@ query_check(struct eval *e)
 		v = qval(e, "checkpoint-dir", &len);
 		if (len == 0)
 			v = qval(e, "checkpoint", &len);
-		if (len > 0 && eval_deny(e, CK_ENDPOINT, "starting from a "
-		    "checkpoint is not allowed"))
+		if (len > 0 && eval_deny_fixed(e, CK_ENDPOINT, "starting from "
+		    "a checkpoint is not allowed"))
 			return -1;
 	}
 	return 0;

@@ -4,7 +4,8 @@
  * a relayed response, after sockwarden's own answer, or when the
  * connection dies mid-exchange).  A record names the time, the listener,
  * the caller (uid/gid/pid from SO_PEERCRED and its container), the
- * request, the policy's operation/decision/rule/reason, the status, the
+ * request, the policy's operation/image/decision/rule/reason and the
+ * generation of the policy that decided, the status, the
  * bytes each way and the duration.  Every string from the request is
  * JSON-escaped with non-ASCII and control bytes as \u00XX, so a hostile
  * path can not forge a record.  Output goes to stderr (journald) or to a
@@ -303,7 +304,19 @@ audit_record(const struct exchange *x)
 	ab_esc(&b, x->target, tlen);
 	ab_lit(&b, "\",\"operation\":\"");
 	ab_esc(&b, x->operation, strlen(x->operation));
-	ab_lit(&b, "\",\"decision\":\"");
+	ab_lit(&b, "\",\"image\":");
+	if (x->image[0] != '\0') {
+		ab_lit(&b, "\"");
+		ab_esc(&b, x->image, strlen(x->image));
+		ab_lit(&b, "\"");
+	} else
+		ab_lit(&b, "null");
+	ab_lit(&b, ",\"policy_generation\":");
+	if (x->policy_generation > 0)
+		ab_num(&b, (long long)x->policy_generation);
+	else
+		ab_lit(&b, "null");
+	ab_lit(&b, ",\"decision\":\"");
 	ab_lit(&b, x->decision);
 	ab_lit(&b, x->audit_only ? "\",\"audit_only\":true,\"rule\":\"" :
 	    "\",\"audit_only\":false,\"rule\":\"");

@@ -1,8 +1,9 @@
 /*
  * metrics.c - Prometheus text exposition (format 0.0.4) on a listener of
  * its own, a Unix socket or a loopback TCP port, never the API socket:
- * requests by operation and decision, a latency histogram, open
- * connections and streams, bytes each way, reloads and their result.
+ * requests by operation and decision, denials by rule (enforced, or only
+ * audited), a latency histogram, open connections and streams, bytes each
+ * way, reloads and their result, the policy generation in force.
  * It answers GET /metrics with Connection: close and nothing else; the
  * counters are fed by conn.c (one record per exchange, the same one the
  * audit log gets) and reload.c (reloads); the gauges come from
@@ -26,6 +27,7 @@
 #include "daemon.h"
 
 #define MET_MAX_SERIES	256		/* (operation, decision) pairs */
+#define MET_MAX_RULES	64		/* (rule, mode) pairs */
 #define MET_MAX_CONNS	16
 #define MET_HEAD_MAX	4096
 #define MET_TIMEOUT_S	5
@@ -34,13 +36,27 @@ static const double met_bounds[] = { 0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
     0.25, 0.5, 1, 2.5, 5, 10, 30 };
 #define MET_NB	(sizeof(met_bounds) / sizeof(met_bounds[0]))
 
-static struct {
-	char		 op[48];
-	char		 decision[16];
+/*
+ * A counter for each pair of label values, found or added; once the table
+ * is full, further pairs count in one "other" series.
+ */
+struct met_pair {
+	char		 a[48];		/* operation, rule */
+	char		 b[16];		/* decision, mode */
 	uint64_t	 count;
-} met_series[MET_MAX_SERIES];
-static size_t met_nseries;
-static uint64_t met_other;		/* series beyond the table */
+};
+struct met_pairs {
+	const char	*name, *la, *lb;	/* metric and label names */
+	struct met_pair	*v;
+	size_t		 n, max;
+	uint64_t	 other;
+};
+static struct met_pair met_ops_v[MET_MAX_SERIES], met_rules_v[MET_MAX_RULES];
+static struct met_pairs met_ops = { "sockwarden_requests_total",
+    "operation", "decision", met_ops_v, 0, MET_MAX_SERIES, 0 };
+/* Denials by rule: enforced (403) or audited (let through, logged). */
+static struct met_pairs met_rules = { "sockwarden_policy_denials_total",
+    "rule", "mode", met_rules_v, 0, MET_MAX_RULES, 0 };
 static uint64_t met_buckets[MET_NB + 1];
 static double met_sum;
 static uint64_t met_count;
@@ -55,6 +71,26 @@ static struct met_conn {
 	struct event		*deadline;
 } met_conns[MET_MAX_CONNS];
 
+static void
+metrics_count(struct met_pairs *t, const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->v[i].a, a) == 0 && strcmp(t->v[i].b, b) == 0)
+			break;
+	if (i == t->n) {
+		if (t->n == t->max) {
+			t->other++;
+			return;
+		}
+		snprintf(t->v[i].a, sizeof(t->v[i].a), "%s", a);
+		snprintf(t->v[i].b, sizeof(t->v[i].b), "%s", b);
+		t->n++;
+	}
+	t->v[i].count++;
+}
+
 void
 metrics_record(const struct exchange *x)
 {
@@ -68,22 +104,11 @@ metrics_record(const struct exchange *x)
 	met_count++;
 	met_bytes_in += x->bytes_in;
 	met_bytes_out += x->bytes_out;
-	for (i = 0; i < met_nseries; i++)
-		if (strcmp(met_series[i].op, x->operation) == 0 &&
-		    strcmp(met_series[i].decision, x->decision) == 0)
-			break;
-	if (i == met_nseries) {
-		if (met_nseries == MET_MAX_SERIES) {
-			met_other++;
-			return;
-		}
-		snprintf(met_series[i].op, sizeof(met_series[i].op), "%s",
-		    x->operation);
-		snprintf(met_series[i].decision, sizeof(met_series[i].decision),
-		    "%s", x->decision);
-		met_nseries++;
-	}
-	met_series[i].count++;
+	metrics_count(&met_ops, x->operation, x->decision);
+	if (x->rule[0] != '\0' && strcmp(x->decision, "deny") == 0)
+		metrics_count(&met_rules, x->rule, "enforce");
+	else if (x->rule[0] != '\0' && x->audit_only)
+		metrics_count(&met_rules, x->rule, "audit");
 }
 
 void
@@ -110,24 +135,35 @@ metrics_label(struct evbuffer *b, const char *s)
 }
 
 static void
+metrics_render_pairs(struct evbuffer *b, const struct met_pairs *t,
+    const char *help)
+{
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s counter\n", t->name,
+	    help, t->name);
+	for (size_t i = 0; i < t->n; i++) {
+		evbuffer_add_printf(b, "%s{%s=\"", t->name, t->la);
+		metrics_label(b, t->v[i].a);
+		evbuffer_add_printf(b, "\",%s=\"", t->lb);
+		metrics_label(b, t->v[i].b);
+		evbuffer_add_printf(b, "\"} %" PRIu64 "\n", t->v[i].count);
+	}
+	if (t->other > 0)
+		evbuffer_add_printf(b, "%s{%s=\"other\",%s=\"other\"} %" PRIu64
+		    "\n", t->name, t->la, t->lb, t->other);
+}
+
+static void
 metrics_render(struct evbuffer *b)
 {
 	struct conn_stats cs;
 	uint64_t cum = 0;
 
 	conn_stats(&cs);
-	evbuffer_add_printf(b,
-	    "# HELP sockwarden_requests_total Requests decided, by operation "
-	    "and decision.\n# TYPE sockwarden_requests_total counter\n");
-	for (size_t i = 0; i < met_nseries; i++) {
-		evbuffer_add_printf(b, "sockwarden_requests_total{operation=\"");
-		metrics_label(b, met_series[i].op);
-		evbuffer_add_printf(b, "\",decision=\"%s\"} %" PRIu64 "\n",
-		    met_series[i].decision, met_series[i].count);
-	}
-	if (met_other > 0)
-		evbuffer_add_printf(b, "sockwarden_requests_total{operation="
-		    "\"other\",decision=\"other\"} %" PRIu64 "\n", met_other);
+	metrics_render_pairs(b, &met_ops, "Requests decided, by operation and "
+	    "decision.");
+	metrics_render_pairs(b, &met_rules, "Requests a policy rule denied "
+	    "(mode enforce) or let through only because it audits (mode "
+	    "audit), by rule.");
 	evbuffer_add_printf(b,
 	    "# HELP sockwarden_request_duration_seconds Time from request head "
 	    "to the end of the exchange.\n"
@@ -163,9 +199,14 @@ metrics_render(struct evbuffer *b)
 	    "# HELP sockwarden_reloads_total Reloads (SIGHUP), by result.\n"
 	    "# TYPE sockwarden_reloads_total counter\n"
 	    "sockwarden_reloads_total{result=\"ok\"} %" PRIu64 "\n"
-	    "sockwarden_reloads_total{result=\"failed\"} %" PRIu64 "\n",
+	    "sockwarden_reloads_total{result=\"failed\"} %" PRIu64 "\n"
+	    "# HELP sockwarden_policy_generation The policy in force: 1 at "
+	    "start-up, one more per reload that took (audit records name "
+	    "it).\n# TYPE sockwarden_policy_generation gauge\n"
+	    "sockwarden_policy_generation %" PRIu64 "\n",
 	    cs.open, cs.accepted, cs.streams, cs.tunnels, met_bytes_in,
-	    met_bytes_out, met_reload_ok, met_reload_fail);
+	    met_bytes_out, met_reload_ok, met_reload_fail,
+	    srv->policy_generation);
 }
 
 static void

@@ -66,6 +66,8 @@ struct conn {
 	size_t			 c_head_seen;	/* response-head bytes framed but
 						   not yet relayed */
 	struct policy_decision	 c_dec;		/* decision for the request */
+	uint64_t		 c_policy_gen;	/* the policy generation that
+						   decided it, 0: none yet */
 	struct evbuffer		*c_body;	/* body held for the policy */
 	size_t			 c_body_limit;	/* bytes c_body may hold */
 	enum body_framing	 c_framing;	/* of the client's body */

@@ -13,12 +13,14 @@
 #include "conn_int.h"
 
 /* The policy's answer (deny, reject, or the HTTP rules of decision.c). */
-/* What the decision needs from the daemon's state. */
+/* What the decision needs from the daemon's state; the record notes which
+ * policy generation decides. */
 static void
-request_ctx(const struct conn *c, struct decision_ctx *ctx)
+request_ctx(struct conn *c, struct decision_ctx *ctx)
 {
 	static const char *self[SW_MAX_LISTENERS + 1];
 
+	c->c_policy_gen = srv->policy_generation;
 	ctx->tenant = c->c_tenant[0] != '\0' ? c->c_tenant : NULL;
 	ctx->policy = listener_policy(c->c_listener);
 	ctx->max_body = srv->conf->max_body_bytes;

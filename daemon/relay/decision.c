@@ -62,6 +62,7 @@ decision_host_paths(struct policy_decision *d)
 		snprintf(d->rule, sizeof(d->rule), "binds");
 		snprintf(d->reason, sizeof(d->reason), "%s (%.48s)", why,
 		    hp->where);
+		d->key = NULL;		/* no root setting changes the host */
 		return -1;
 	}
 	return 0;

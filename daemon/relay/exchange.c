@@ -25,6 +25,7 @@ exchange_begin(struct conn *c)
 	clock_gettime(CLOCK_MONOTONIC, &c->c_t0);
 	c->c_bytes_in = c->c_bytes_out = 0;
 	c->c_status = 0;
+	c->c_policy_gen = 0;
 	c->c_x_open = 1;
 }
 
@@ -77,6 +78,8 @@ exchange_end(struct conn *c, const char *why)
 	    d->target != NULL ? d->target : "";
 	x.target_len = req->target != NULL ? req->target_len : strlen(x.target);
 	x.operation = d->operation;
+	x.image = d->image;
+	x.policy_generation = decided ? c->c_policy_gen : 0;
 	x.decision = exchange_decision(c, decided);
 	x.audit_only = decided && d->verdict == POLICY_ALLOW && d->audit;
 	x.rule = d->rule;

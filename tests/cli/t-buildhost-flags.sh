@@ -25,7 +25,7 @@ out=$(raw 2 'GET /v1.41/version HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n
 check "version: $out" grep -q '^HTTP/1.1 200' <<<"$out"
 for _ in $(seq 50); do [ -s "$T/audit.log" ] && break; sleep 0.1; done
 check "audit: $(cat "$T/audit.log")" grep -q \
-    '"listener":"cli".*"path":"/v1.41/version".*"operation":"system.version","decision":"allow"' "$T/audit.log"
+    '"listener":"cli".*"path":"/v1.41/version".*"operation":"system.version","image":null,"policy_generation":1,"decision":"allow"' "$T/audit.log"
 m=$(curl -sS --unix-socket "$T/metrics.sock" http://d/metrics) || fail "metrics"
 check "request counter: $m" grep -q \
     '^sockwarden_requests_total{operation="system.version",decision="allow"} 1$' <<<"$m"

@@ -1,16 +1,19 @@
 #!/bin/bash
 # t61-audit: one JSON line per decision with every field -- time, listener,
 # peer uid/gid/pid (SO_PEERCRED), the caller's container id when it runs in
-# a container, method, path, operation, decision, rule, reason, status,
-# bytes each way, duration -- for an allowed and a denied request, from the
-# host and from inside a container; hostile bytes stay escaped; SIGUSR1
-# reopens the file for logrotate.
+# a container, method, path, operation, the image the request names, the
+# policy generation, decision, rule, reason, status, bytes each way,
+# duration -- for an allowed and a denied request, from the host and from
+# inside a container; hostile bytes stay escaped; SIGUSR1 reopens the file
+# for logrotate; a reload that took counts one generation, a failed one
+# none.
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 sw_require_proxy
 sw_need_engine
 
 audit=$TEST_DIR/audit.log
+chmod 755 "$TEST_DIR"	# SIGHUP re-reads sw.conf as the dropped user
 cat > "$TEST_DIR/sw.conf" <<EOF2
 listener_name ci-runners
 audit_log $audit
@@ -30,8 +33,9 @@ for n, line in enumerate(open(path, encoding="ascii"), 1):
     except Exception as e:
         sys.exit("line %d is not JSON (%s): %r" % (n, e, line))
 want = ["type", "time", "listener", "conn", "peer_uid", "peer_gid", "peer_pid",
-        "container", "method", "path", "operation", "decision", "audit_only",
-        "rule", "reason", "status", "bytes_in", "bytes_out", "duration_ms"]
+        "container", "method", "path", "operation", "image", "policy_generation",
+        "decision", "audit_only", "rule", "reason", "status", "bytes_in",
+        "bytes_out", "duration_ms"]
 for r in recs:
     missing = [k for k in want if k not in r]
     if missing:
@@ -59,6 +63,7 @@ rec=$(check_last 'r["path"].startswith("/v1.41/containers/json")' \
     "r['peer_pid'] == $cpid" "r['peer_uid'] == $(id -u)" "r['peer_gid'] == $(id -g)" \
     'r["container"] is None' 'r["method"] == "GET"' \
     'r["operation"] == "container.list"' 'r["decision"] == "allow"' \
+    'r["image"] is None' 'r["policy_generation"] == 1' \
     'r["audit_only"] is False' 'r["rule"] == "" and r["reason"] == ""' \
     'r["status"] == 200' 'r["bytes_in"] == 0' 'r["bytes_out"] > 100' \
     'isinstance(r["duration_ms"], float) and 0 <= r["duration_ms"] < 10000' \
@@ -75,6 +80,7 @@ wait_for 5 grep -q '"decision":"deny"' "$audit" || fail "no deny record"
 rec=$(check_last 'r["decision"] == "deny"' \
     'r["method"] == "POST"' 'r["path"] == "/v1.41/containers/create"' \
     'r["operation"] == "container.create"' 'r["rule"] == "privileged"' \
+    "r['image'] == '$SW_IMAGE'" 'r["policy_generation"] == 1' \
     'len(r["reason"]) > 10' 'r["status"] == 403' 'r["bytes_in"] == 0' \
     'r["container"] is None' "r['peer_uid'] == $(id -u)" \
     'r["listener"] == "ci-runners"' 'r["peer_pid"] > 0') || fail "denied record: $rec"
@@ -116,6 +122,21 @@ wait_for 5 grep -q 'audit log .* reopened' "$SW_DIR/sw.log" || fail "SIGUSR1 not
 dk version > /dev/null
 wait_for 5 grep -q '"operation":"system.version"' "$audit" || fail "no record in the reopened file"
 grep -q '"operation":"system.version"' "$audit.1" && fail "record written to the rotated file"
+
+# --- the image a request names; the policy generation after reloads
+dk image inspect "$SW_IMAGE" > /dev/null || fail "image inspect"
+rec=$(check_last 'r["operation"] == "image.inspect"' \
+    "r['image'] == '$SW_IMAGE'" 'r["policy_generation"] == 1') || fail "image inspect record: $rec"
+kill -HUP "$SW_PID"
+wait_for 5 grep -q 'SIGHUP: reloaded' "$SW_DIR/sw.log" || fail "first reload not logged"
+echo 'bogus_setting 1' >> "$TEST_DIR/sw.conf"
+kill -HUP "$SW_PID"
+wait_for 5 grep -q 'SIGHUP: .* is invalid' "$SW_DIR/sw.log" || fail "failed reload not logged"
+dk version > /dev/null
+wait_for 5 grep -q '"operation":"system.version".*"policy_generation":2' "$audit" ||
+    fail "no record of generation 2 after one good and one failed reload: $(tail -n 2 "$audit")"
+rec=$(check_last 'r["operation"] == "system.version"' 'r["policy_generation"] == 2' \
+    'r["image"] is None') || fail "generation record: $rec"
 sw_proxy_stop
 
 # --- default: stderr (journald), one JSON line among the log lines

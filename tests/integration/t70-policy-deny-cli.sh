@@ -37,15 +37,40 @@ volume_absent() {
 	return 0
 }
 
+# The policy key a denial by RULE names (docs/policy.md), "" for the rules
+# whose only setting is their mode.
+rule_key() {
+	case $1 in
+	endpoint)	echo endpoints.allow ;;
+	binds)		echo checks.binds.roots ;;
+	images)		echo checks.images.allow ;;
+	capabilities)	echo checks.capabilities.allow ;;
+	namespaces|security-options|resources|ports|logging|build|network)
+			echo "checks.$1" ;;
+	cgroup-parent|runtime|sysctls|volume-driver|volumes-from)
+			echo "checks.$1.allow" ;;
+	extra-hosts)	echo checks.extra-hosts.host_gateway ;;
+	env)		echo checks.env.forbidden ;;
+	*)		echo "" ;;
+	esac
+}
+
 # denied RULE CMD...: CMD (a dk invocation) fails and prints the docker
-# CLI's rendering of sockwarden's 403 with exactly that rule id.
+# CLI's rendering of sockwarden's 403 with exactly that rule id, and the
+# policy key that governs it (none for mode-only rules).
 denied() {
-	local rule=$1 out rc=0
+	local rule=$1 out rc=0 key
 	shift
 	out=$("$@" 2>&1) || rc=$?
 	[ $rc -ne 0 ] || fail "[$*] succeeded, expected a denial by rule $rule: $out"
 	assert_contains "$out" "Error response from daemon: sockwarden: " "[$*]"
 	assert_match "$out" "denied by rule $rule: [^ ]" "[$*]"
+	key=$(rule_key "$rule")
+	if [ -n "$key" ]; then
+		assert_contains "$out" "(policy key: $key)" "[$*] names its policy key"
+	else
+		assert_not_contains "$out" "(policy key:" "[$*] names no policy key"
+	fi
 	DENIED_OUT=$out
 }
 

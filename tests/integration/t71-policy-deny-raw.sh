@@ -137,6 +137,15 @@ def expect(r, status, rule, what):
     msg = swhttp.check_error(r, status, None, what)
     if status == 403 and ("denied by rule %s: " % rule) not in msg:
         raise Fail("%s: expected a denial by rule %s, got %r" % (what, rule, msg))
+    # the key a denial names belongs to its rule (endpoints.allow,
+    # checks.<rule>...); a mode-only rule names none
+    key = msg.rsplit(" (policy key: ", 1)[1].rstrip(")") if " (policy key: " in msg else None
+    if status == 403 and key is not None and not (key == "endpoints.allow" and rule == "endpoint"
+            or key == "checks." + rule or key.startswith("checks.%s." % rule)):
+        raise Fail("%s: rule %s names the policy key %r" % (what, rule, key))
+    if status == 403 and rule in ("privileged", "devices", "propagation", "volume-options",
+            "workdir", "unknown-field") and key is not None:
+        raise Fail("%s: the mode-only rule %s names a policy key: %r" % (what, rule, msg))
     if status == 400 and " rejected: " not in msg and "sockwarden: " not in msg:
         raise Fail("%s: unexpected 400 message %r" % (what, msg))
     if r.headers.get("connection", "").lower() != "close" and not r.closed:
@@ -343,6 +352,16 @@ for what, raw in [
         ("POST /grpc (BuildKit tunnel, not in ci)",
          req("POST", "/v1.41/grpc", b"", None, b"Connection: Upgrade\r\nUpgrade: h2c\r\n"))]:
     case(what, lambda what=what, raw=raw: expect(send(raw), 403, "endpoint", what))
+def endpoint_keys():
+    # an operation the policy can allow names the key; an unknown path none
+    msg = expect(send(req("POST", "/v1.41/commit?container=%s&repo=swtest/t71commit" % CTL, "{}")),
+                 403, "endpoint", "commit names its key")
+    if not msg.endswith("(policy key: endpoints.allow)"):
+        raise Fail("commit denial names no key: %r" % msg)
+    msg = expect(send(req("GET", "/v1.41/nonexistent")), 403, "endpoint", "unknown path")
+    if "(policy key:" in msg:
+        raise Fail("an unknown path names a policy key: %r" % msg)
+case("endpoint denials and their policy key", endpoint_keys)
 def swarm_plugins_untouched():
     info = engine_get("/v1.41/info").json()
     if info["Swarm"]["LocalNodeState"] != "inactive":

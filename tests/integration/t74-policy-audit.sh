@@ -128,8 +128,9 @@ mark=$(log_mark)
 dk run --rm -v /etc/hostname:/h:ro "$SW_IMAGE" cat /h > /dev/null ||
     fail "a host bind failed under mode audit"
 log_since "$mark" | grep -F 'audit: POST ' |
-    grep -qF 'container create would be denied by rule binds (audit): ' ||
-    fail "no audit line for the host bind"
+    grep -F 'container create would be denied by rule binds (audit): ' |
+    grep -qF '(policy key: checks.binds.roots)' ||
+    fail "no audit line naming checks.binds.roots for the host bind"
 # an endpoint denial is audited too
 mark=$(log_mark)
 code=$(sw_curl -o /dev/null -w '%{http_code}' -X POST "http://docker/v1.41/images/prune?filters=%7B%22label%22%3A%5B%22t74-none%22%5D%7D")

@@ -40,6 +40,7 @@ denied() {
 	[ $rc -ne 0 ] || fail "[$*] succeeded under the readonly preset: $out"
 	assert_contains "$out" "Error response from daemon: sockwarden: " "[$*]"
 	assert_match "$out" "denied by rule endpoint: [^ ]" "[$*]"
+	assert_contains "$out" "(policy key: endpoints.allow)" "[$*] names the key that allows it"
 }
 
 # denied_body WHAT CMD...: like denied, for a request whose body the CLI

@@ -8,7 +8,8 @@
 #     rule id and reason (deny, reject, allow with the forwarded target,
 #     allow under audit), exits 3/3/0/0, contacts no engine (strace: no
 #     socket(2) at all), and agrees with the running daemon on the same
-#     bytes.
+#     bytes; docs/policy.md's socat capture of a docker CLI run, explained,
+#     decides every captured request (one denial: --privileged).
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 sw_require_proxy
@@ -49,7 +50,7 @@ EOF
 rc=0
 out=$("$SOCKWARDEN" check bad.json 2>&1) || rc=$?
 assert_eq 1 "$rc" "exit status of check bad.json"
-assert_eq "bad.json:3:26: unknown key 'root' at checks.binds" "$out" "check bad.json"
+assert_eq "bad.json:3:26: unknown key 'root' at checks.binds; did you mean 'roots'?" "$out" "check bad.json"
 
 # several errors: every one is reported, in order, each file:line:col: message
 cat > bad2.json <<'EOF'
@@ -84,6 +85,8 @@ for f in trailing-comma dup unknown-preset unknown-op range; do
 	assert_match "$out" "^$f\\.json:1:[0-9]+: ." "check $f.json"
 	assert_not_contains "$out" "policy OK" "check $f.json"
 done
+assert_eq "trailing-comma.json:1:17: trailing comma" \
+    "$("$SOCKWARDEN" check trailing-comma.json 2>&1)" "a trailing comma is named"
 rc=0
 out=$("$SOCKWARDEN" check "$SW_REPO/conf/ci.json" bad.json 2>&1) || rc=$?
 assert_eq 1 "$rc" "check of a good and a bad file"
@@ -218,4 +221,28 @@ EOF
 $want_msg" "$got" "daemon vs explain on $f.req"
 done
 [ -z "$(dk_direct ps -a -q --filter 'name=^/t79$')" ] || fail "engine has container t79"
+
+# ------------------------ docs/policy.md's capture recipe, paths moved here
+# The docker CLI through socat in front of sockwarden: one file per
+# connection; explain decides every captured request like the daemon did.
+command -v socat > /dev/null || fail "socat not installed (scripts/deps.sh)"
+mkdir -p "$TEST_DIR/cap"
+printf '#!/bin/sh\nexec socat -r "%s/cap/conn.$$" STDIO UNIX-CONNECT:%s\n' \
+    "$TEST_DIR" "$SW_SOCK" > "$TEST_DIR/cap/one.sh"
+chmod +x "$TEST_DIR/cap/one.sh"
+sw_bg "$TEST_DIR/socat.out" socat UNIX-LISTEN:"$TEST_DIR/cap/docker.sock",fork \
+    EXEC:"$TEST_DIR/cap/one.sh"
+capturer=$SW_BG_PID
+for _ in $(seq 50); do [ -S "$TEST_DIR/cap/docker.sock" ] && break; sleep 0.1; done
+capdk() { sw_timed "$DOCKER_CLI" -H "unix://$TEST_DIR/cap/docker.sock" "$@"; }
+capdk run --rm --name "$(sw_name t79-cap)" "$SW_IMAGE" true || fail "docker run through the capture"
+out=$(capdk run --rm --privileged "$SW_IMAGE" true 2>&1) && fail "a privileged run passed: $out"
+assert_contains "$out" "denied by rule privileged" "privileged run through the capture"
+kill "$capturer"
+wait "$capturer" 2> /dev/null || true
+explain_run 3 --policy "$SW_REPO/conf/ci.json" "$TEST_DIR"/cap/conn.*
+assert_match "$EXPLAIN" "request [0-9]+ \\(.*conn\\.[0-9]+\\): POST /v[0-9.]+/containers/create" "captured create"
+assert_contains "$EXPLAIN" "message: sockwarden: container create denied by rule privileged: " "captured privileged create"
+assert_match "$EXPLAIN" "^[0-9]+ requests: [0-9]+ allowed, 1 denied, 0 rejected$" "one denial in the capture"
+[ "$(grep -c '^decision: allow' <<<"$EXPLAIN")" -ge 5 ] || fail "too few allowed requests captured: $EXPLAIN"
 sw_proxy_stop

@@ -29,6 +29,8 @@ struct row {
 #define DENY(rule, why) "sockwarden: container create denied by rule " \
 	rule ": " why
 #define REJ(why) "sockwarden: container create rejected: " why
+/* the policy key a denial names */
+#define K(key) " (policy key: " key ")"
 #define OK "sockwarden: container create allowed"
 
 /* What docker CLI 20.10 sends for `docker run --rm alpine echo hi`. */
@@ -97,7 +99,7 @@ static const struct row rows[] = {
 	    "them") },
 	{ 0, CC, "{\"Image\":\"alpine\",\"\\u0048ostConfig\":{\"PidMode\":"
 	    "\"host\"}}", D, DENY("namespaces", "HostConfig.PidMode=host "
-	    "shares the host's pid namespace") },
+	    "shares the host's pid namespace") K("checks.namespaces") },
 	{ 0, CC, HC("\"Privileged\":\"true\""), R, REJ("HostConfig.Privileged "
 	    "must be a boolean") },
 	{ 0, CC, HC("\"Privileged\":1"), R, REJ("HostConfig.Privileged must "
@@ -105,33 +107,38 @@ static const struct row rows[] = {
 	/* Unicode folding (G4, G5) */
 	{ 0, CC, HC("\"Bind\xc5\xbf\":[\"/:/host\"]"), D, DENY("binds",
 	    "binding the host path '/' (HostConfig.Binds[0]) is not "
-	    "allowed") },
+	    "allowed") K("checks.binds.roots") },
 	{ 0, CC, HC("\"Networ\xe2\x84\xaaMode\":\"host\""), D,
 	    DENY("namespaces", "HostConfig.NetworkMode=host shares the host's "
-	    "network namespace") },
+	    "network namespace") K("checks.namespaces") },
 	/* capabilities (G7) */
 	{ 0, CC, HC("\"CapAdd\":[\"cap_\xc5\xbfy\xc5\xbf_adm\xc4\xb1n\"]"), D,
 	    DENY("capabilities", "the capability 'cap_\xc5\xbfy\xc5\xbf_"
-	    "adm\xc4\xb1n' in HostConfig.CapAdd is not plain ASCII") },
+	    "adm\xc4\xb1n' in HostConfig.CapAdd is not plain ASCII")
+	    K("checks.capabilities.allow") },
 	{ 0, CC, HC("\"CapAdd\":[\"sys_admin\"]"), D, DENY("capabilities",
-	    "adding capability CAP_SYS_ADMIN is not allowed") },
+	    "adding capability CAP_SYS_ADMIN is not allowed")
+	    K("checks.capabilities.allow") },
 	{ 0, CC, HC("\"CapAdd\":\"ALL\""), D, DENY("capabilities", "adding "
-	    "capability ALL is not allowed") },
+	    "capability ALL is not allowed") K("checks.capabilities.allow") },
 	{ 0, CC, HC("\"CapAdd\":[\"NET_BIND_SERVICE\",\"cap_chown\"],"
 	    "\"CapDrop\":[\"ALL\"]"), A, OK },
 	{ 0, CC, HC("\"Capabilities\":[\"CAP_SYS_ADMIN\"]"), D,
 	    DENY("capabilities", "the legacy HostConfig.Capabilities field is "
-	    "not allowed") },
+	    "not allowed") K("checks.capabilities.allow") },
 	/* namespaces */
 	{ 0, CC, HC("\"IpcMode\":\"host\""), D, DENY("namespaces",
-	    "HostConfig.IpcMode=host shares the host's ipc namespace") },
+	    "HostConfig.IpcMode=host shares the host's ipc namespace")
+	    K("checks.namespaces") },
 	{ 0, CC, HC("\"UTSMode\":\"host\""), D, DENY("namespaces",
-	    "HostConfig.UTSMode=host shares the host's uts namespace") },
+	    "HostConfig.UTSMode=host shares the host's uts namespace")
+	    K("checks.namespaces") },
 	{ 0, CC, HC("\"UsernsMode\":\"host\""), D, DENY("namespaces",
-	    "HostConfig.UsernsMode=host shares the host's userns namespace") },
+	    "HostConfig.UsernsMode=host shares the host's userns namespace")
+	    K("checks.namespaces") },
 	{ 0, CC, HC("\"CgroupnsMode\":\"host\""), D, DENY("namespaces",
 	    "HostConfig.CgroupnsMode=host shares the host's cgroup "
-	    "namespace") },
+	    "namespace") K("checks.namespaces") },
 	/* empty CgroupnsMode is the daemon default at every version */
 	{ 0, "/v1.40/containers/create", HC("\"Memory\":0"), A, OK },
 	/* the deprecated embedded HostConfig: refused whatever the modes */
@@ -152,10 +159,10 @@ static const struct row rows[] = {
 	{ 0, CC, HC("\"NetworkMode\":\"Host\""), A, OK },
 	{ 0, CC, HC("\"PidMode\":\"container:victim\""), D, DENY("namespaces",
 	    "HostConfig.PidMode joins the pid namespace of another container "
-	    "(victim)") },
+	    "(victim)") K("checks.namespaces") },
 	{ 0, CC, HC("\"NetworkMode\":\"container:abc\""), D,
 	    DENY("namespaces", "HostConfig.NetworkMode joins the network "
-	    "namespace of another container (abc)") },
+	    "namespace of another container (abc)") K("checks.namespaces") },
 	/* devices */
 	{ 0, CC, HC("\"Devices\":[{\"PathOnHost\":\"/dev/sda\"}]"), D,
 	    DENY("devices", "host devices (Devices) are not allowed") },
@@ -168,7 +175,7 @@ static const struct row rows[] = {
 	/* binds and mounts (G10, G13) */
 	{ 0, CC, HC("\"Binds\":[\"/var/run/docker.sock:/s\"]"), D,
 	    DENY("binds", "binding the host path '/var/run/docker.sock' "
-	    "(HostConfig.Binds[0]) is not allowed") },
+	    "(HostConfig.Binds[0]) is not allowed") K("checks.binds.roots") },
 	{ 0, CC, HC("\"Binds\":[\"data:/data\",\"/anon\"]"), A, OK },
 	/* sockwarden's socket only while sockwarden listens there (see
 	 * test_self_socket for the allowed case) */
@@ -176,45 +183,49 @@ static const struct row rows[] = {
 	    "/var/run/docker.sock\"]"), D, DENY("binds", "the host path "
 	    "'/run/sockwarden/docker.sock' (HostConfig.Binds[0]) is admitted "
 	    "only as sockwarden's own socket, and sockwarden is not listening "
-	    "there") },
+	    "there") K("checks.binds.roots") },
 	{ 0, CC, HC("\"Binds\":[\"/run/sockwarden:/s\"]"), D, DENY("binds",
 	    "binding the host path '/run/sockwarden' (HostConfig.Binds[0]) is "
-	    "not allowed") },
+	    "not allowed") K("checks.binds.roots") },
 	{ 1, CC, HC("\"Binds\":[\"/tmp/sw-ws:/ws\",\"/tmp/sw-sub/a/b:/x:rw\"]"),
 	    A, OK },
 	/* a job could plant a symlink below a writable root */
 	{ 1, CC, HC("\"Binds\":[\"/tmp/sw-ws/x:/host\"]"), D, DENY("binds",
 	    "the host path '/tmp/sw-ws/x' (HostConfig.Binds[0]) is below the "
 	    "root '/tmp/sw-ws', which admits only itself (subpaths could be "
-	    "symlinks)") },
+	    "symlinks)") K("checks.binds.roots") },
 	{ 1, CC, HC("\"Binds\":[\"/tmp/sw-ws2:/ws\"]"), D, DENY("binds",
 	    "binding the host path '/tmp/sw-ws2' (HostConfig.Binds[0]) is not "
-	    "allowed") },
+	    "allowed") K("checks.binds.roots") },
 	{ 1, CC, HC("\"Binds\":[\"/tmp/sw-ws/../../etc:/x\"]"), D,
 	    DENY("binds", "the host path '/tmp/sw-ws/../../etc' in "
-	    "HostConfig.Binds[0] is not in canonical form") },
+	    "HostConfig.Binds[0] is not in canonical form")
+	    K("checks.binds.roots") },
 	{ 1, CC, HC("\"Binds\":[\"/tmp/sw-ws//a:/x\"]"), D, DENY("binds",
 	    "the host path '/tmp/sw-ws//a' in HostConfig.Binds[0] is not in "
-	    "canonical form") },
+	    "canonical form") K("checks.binds.roots") },
 	{ 1, CC, HC("\"Binds\":[\"/tmp/sw-ws:/x:Z\"]"), D, DENY("binds",
-	    "HostConfig.Binds[0] relabels the host path (SELinux 'Z')") },
+	    "HostConfig.Binds[0] relabels the host path (SELinux 'Z')")
+	    K("checks.binds.roots") },
 	{ 1, CC, HC("\"Binds\":[\"/tmp/sw-ws:/x:rshared\"]"), D,
 	    DENY("propagation", "HostConfig.Binds[0] uses rshared mount "
 	    "propagation") },
 	{ 1, CC, HC("\"Binds\":[\"/srv/ro/x:/x\"]"), D, DENY("binds",
 	    "the host path '/srv/ro/x' (HostConfig.Binds[0]) may only be bound "
-	    "read-only") },
+	    "read-only") K("checks.binds.roots") },
 	{ 1, CC, HC("\"Binds\":[\"/srv/ro/x:/x:ro,nocopy\"]"), A, OK },
 	{ 1, CC, HC("\"Binds\":[\"/a:/b:ro:x\"]"), D, DENY("binds",
-	    "HostConfig.Binds[0] has too many ':' separators") },
+	    "HostConfig.Binds[0] has too many ':' separators")
+	    K("checks.binds.roots") },
 	{ 0, CC, HC("\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\","
 	    "\"Target\":\"/h\"}]"), D, DENY("binds", "binding the host path "
-	    "'/' (HostConfig.Mounts[0]) is not allowed") },
+	    "'/' (HostConfig.Mounts[0]) is not allowed")
+	    K("checks.binds.roots") },
 	{ 1, CC, HC("\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/srv/ro\","
 	    "\"Target\":\"/h\",\"ReadOnly\":true,\"BindOptions\":"
 	    "{\"ReadOnlyNonRecursive\":true}}]"), D, DENY("binds", "the host "
 	    "path '/srv/ro' (HostConfig.Mounts[0]) may only be bound "
-	    "read-only") },
+	    "read-only") K("checks.binds.roots") },
 	{ 1, CC, HC("\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/tmp/sw-ws\","
 	    "\"Target\":\"/h\",\"BindOptions\":{\"Propagation\":\"shared\"}}]"),
 	    D, DENY("propagation", "HostConfig.Mounts[0] uses shared mount "
@@ -228,58 +239,66 @@ static const struct row rows[] = {
 	{ 0, CC, HC("\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\","
 	    "\"Target\":\"/h\",\"VolumeOptions\":{\"DriverConfig\":{\"Name\":"
 	    "\"evil\"}}}]"), D, DENY("volume-driver", "the volume driver 'evil' "
-	    "in HostConfig.Mounts[0] is not allowed") },
+	    "in HostConfig.Mounts[0] is not allowed")
+	    K("checks.volume-driver.allow") },
 	{ 0, CC, HC("\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\","
 	    "\"Target\":\"/h\",\"VolumeOptions\":{\"Subpath\":\"../..\"}}]"), D,
 	    DENY("binds", "HostConfig.Mounts[0].VolumeOptions.Subpath '../..' "
-	    "leaves the volume") },
+	    "leaves the volume") K("checks.binds.roots") },
 	{ 0, CC, HC("\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\","
 	    "\"Target\":\"/h\"},{\"Type\":\"tmpfs\",\"Target\":\"/t\"}]"), A,
 	    OK },
 	{ 0, CC, HC("\"Mounts\":[{\"Type\":\"image\",\"Source\":"
 	    "\"evil.example/x\",\"Target\":\"/h\"}]"), D, DENY("images", "the "
-	    "mounted image 'evil.example/x' is not in the image allowlist") },
+	    "mounted image 'evil.example/x' is not in the image allowlist")
+	    K("checks.images.allow") },
 	{ 0, CC, HC("\"Mounts\":[{\"Type\":\"npipe\",\"Source\":\"x\","
 	    "\"Target\":\"/h\"}]"), D, DENY("binds", "HostConfig.Mounts[0] has "
-	    "mount type 'npipe', which is not allowed") },
+	    "mount type 'npipe', which is not allowed")
+	    K("checks.binds.roots") },
 	{ 0, CC, HC("\"Mounts\":[{\"Type\":\"tmpfs\","
 	    "\"Target\":\"/h\",\"Consistency\":\"x\",\"Bogus\":1}]"), A, OK },
 	/* volumes-from (G12) */
 	{ 0, CC, HC("\"VolumesFrom\":[\"priv:ro\"]"), D, DENY("volumes-from",
-	    "inheriting the volumes of container 'priv' is not allowed") },
+	    "inheriting the volumes of container 'priv' is not allowed")
+	    K("checks.volumes-from.allow") },
 	/* confinement (G8, G9) */
 	{ 0, CC, HC("\"SecurityOpt\":[\"seccomp:unconfined\"]"), D,
 	    DENY("security-options", "the security option 'seccomp:unconfined' "
-	    "is not allowed") },
+	    "is not allowed") K("checks.security-options") },
 	{ 0, CC, HC("\"SecurityOpt\":[\"label=disable\"]"), D,
 	    DENY("security-options", "the security option 'label=disable' is "
-	    "not allowed") },
+	    "not allowed") K("checks.security-options") },
 	{ 0, CC, HC("\"SecurityOpt\":[\"apparmor=unconfined\"]"), D,
 	    DENY("security-options", "the security option "
-	    "'apparmor=unconfined' is not allowed") },
+	    "'apparmor=unconfined' is not allowed")
+	    K("checks.security-options") },
 	{ 0, CC, HC("\"SecurityOpt\":[\"no-new-privileges\"]"), A, OK },
 	{ 0, CC, HC("\"MaskedPaths\":[],\"ReadonlyPaths\":[]"), D,
 	    DENY("security-options", "setting MaskedPaths or ReadonlyPaths "
-	    "replaces the engine's protected system paths") },
+	    "replaces the engine's protected system paths")
+	    K("checks.security-options") },
 	{ 0, CC, HC("\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"}"), D,
 	    DENY("sysctls", "the sysctl 'net.ipv4.ip_forward' is not "
-	    "allowed") },
+	    "allowed") K("checks.sysctls.allow") },
 	/* runtime (G14) */
 	{ 0, CC, HC("\"Runtime\":\"io.containerd.runsc.v1\""), D,
 	    DENY("runtime", "the runtime 'io.containerd.runsc.v1' is not "
-	    "allowed") },
+	    "allowed") K("checks.runtime.allow") },
 	{ 0, CC, HC("\"Runtime\":\"runc\""), A, OK },
 	{ 0, CC, HC("\"Annotations\":{\"a\":\"b\"}"), D, DENY("runtime",
 	    "annotations are passed to the OCI runtime and are not "
-	    "allowed") },
+	    "allowed") K("checks.runtime.allow") },
 	{ 0, CC, HC("\"CgroupParent\":\"/\""), D, DENY("cgroup-parent",
-	    "the cgroup parent '/' is not allowed") },
+	    "the cgroup parent '/' is not allowed")
+	    K("checks.cgroup-parent.allow") },
 	{ 0, CC, HC("\"VolumeDriver\":\"rexray\""), D, DENY("volume-driver",
-	    "the volume driver 'rexray' is not allowed") },
+	    "the volume driver 'rexray' is not allowed")
+	    K("checks.volume-driver.allow") },
 	/* images */
 	{ 0, CC, "{\"Image\":\"evil.example.com:5000/x/y:1\"}", D,
 	    DENY("images", "the image 'evil.example.com:5000/x/y' is not in "
-	    "the image allowlist") },
+	    "the image allowlist") K("checks.images.allow") },
 	{ 0, CC, "{\"Image\":\"ALPINE\"}", D, DENY("images", "the image "
 	    "'ALPINE' is not a valid image reference") },
 	{ 0, CC, "{\"Image\":\"docker.io/library/alpine@sha256:"
@@ -288,7 +307,7 @@ static const struct row rows[] = {
 	/* resources */
 	{ 0, CC, HC("\"Memory\":17179869185"), D, DENY("resources",
 	    "HostConfig.Memory 17179869185 exceeds the ceiling of 17179869184 "
-	    "bytes") },
+	    "bytes") K("checks.resources") },
 	{ 0, CC, HC("\"Memory\":1.5"), R, REJ("HostConfig.Memory must be an "
 	    "integer") },
 	{ 0, CC, HC("\"Memory\":1e3"), R, REJ("HostConfig.Memory must be an "
@@ -297,43 +316,47 @@ static const struct row rows[] = {
 	    "Memory must be an integer") },
 	{ 0, CC, HC("\"NanoCpus\":32000000000"), D, DENY("resources", "the "
 	    "CPU limit of 32000000000 nano-CPUs exceeds the ceiling of "
-	    "16000000000") },
+	    "16000000000") K("checks.resources") },
 	{ 0, CC, HC("\"CpuQuota\":3200000,\"CpuPeriod\":100000"), D,
 	    DENY("resources", "the CPU limit of 32000000000 nano-CPUs exceeds "
-	    "the ceiling of 16000000000") },
+	    "the ceiling of 16000000000") K("checks.resources") },
 	{ 0, CC, HC("\"PidsLimit\":100000"), D, DENY("resources",
-	    "HostConfig.PidsLimit 100000 exceeds the ceiling of 32768") },
+	    "HostConfig.PidsLimit 100000 exceeds the ceiling of 32768")
+	    K("checks.resources") },
 	{ 0, CC, HC("\"OomKillDisable\":true"), D, DENY("resources",
-	    "disabling the OOM killer is not allowed") },
+	    "disabling the OOM killer is not allowed") K("checks.resources") },
 	{ 0, CC, HC("\"OomScoreAdj\":-1000"), D, DENY("resources", "a "
 	    "negative OomScoreAdj protects the container from the OOM "
-	    "killer") },
+	    "killer") K("checks.resources") },
 	{ 0, CC, HC("\"BlkioWeight\":-1"), R, REJ("HostConfig.BlkioWeight "
 	    "must be a non-negative integer") },
 	/* ports */
 	{ 0, CC, HC("\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\","
 	    "\"HostPort\":\"80\"}]}"), D, DENY("ports", "host port '80' for "
-	    "80/tcp is outside the allowed range 1024-65535") },
+	    "80/tcp is outside the allowed range 1024-65535")
+	    K("checks.ports") },
 	{ 0, CC, HC("\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"},"
 	    "{\"HostPort\":\"\"}]}"), A, OK },
 	{ 0, CC, HC("\"PortBindings\":{\"80/tcp\":[{\"HostPort\":"
 	    "\"1000-2000\"}]}"), D, DENY("ports", "host port '1000-2000' for "
-	    "80/tcp is outside the allowed range 1024-65535") },
+	    "80/tcp is outside the allowed range 1024-65535")
+	    K("checks.ports") },
 	{ 0, CC, HC("\"PublishAllPorts\":true"), D, DENY("ports", "publishing "
-	    "all exposed ports on the host is not allowed") },
+	    "all exposed ports on the host is not allowed") K("checks.ports") },
 	/* logging (G16), hosts, env, workdir (G15) */
 	{ 0, CC, HC("\"LogConfig\":{\"Type\":\"syslog\",\"Config\":"
 	    "{\"syslog-address\":\"tcp://10.0.0.5:514\"}}"), D, DENY("logging",
-	    "the log driver 'syslog' is not allowed") },
+	    "the log driver 'syslog' is not allowed") K("checks.logging") },
 	{ 0, CC, HC("\"LogConfig\":{\"Type\":\"json-file\",\"Config\":"
 	    "{\"max-size\":\"1m\",\"path\":\"/etc\"}}"), D, DENY("logging",
-	    "the log option 'path' is not allowed") },
+	    "the log option 'path' is not allowed") K("checks.logging") },
 	{ 0, CC, HC("\"ExtraHosts\":[\"gw:host-gateway\"]"), D,
 	    DENY("extra-hosts", "the extra host 'gw:host-gateway' points at "
-	    "the host") },
+	    "the host") K("checks.extra-hosts.host_gateway") },
 	{ 0, CC, "{\"Image\":\"alpine\",\"Env\":[\"A=1\","
 	    "\"NVIDIA_VISIBLE_DEVICES=all\"]}", D, DENY("env", "the environment "
-	    "variable 'NVIDIA_VISIBLE_DEVICES' in Env is not allowed") },
+	    "variable 'NVIDIA_VISIBLE_DEVICES' in Env is not allowed")
+	    K("checks.env.forbidden") },
 	{ 0, CC, "{\"Image\":\"alpine\",\"WorkingDir\":\"/proc/self/fd/8\"}", D,
 	    DENY("workdir", "the working directory '/proc/self/fd/8' in "
 	    "WorkingDir is not allowed") },
@@ -359,7 +382,8 @@ static const struct row rows[] = {
 	    "\"EndpointsConfig\":{\"bridge\":{\"DriverOpts\":{"
 	    "\"com.docker.network.endpoint.sysctls\":\"x\"}}}}}", D,
 	    DENY("network", "NetworkingConfig.EndpointsConfig[\"bridge\"]."
-	    "DriverOpts (interface sysctls and names) are not allowed") },
+	    "DriverOpts (interface sysctls and names) are not allowed")
+	    K("checks.network") },
 	/* members no engine reads are dropped by Go's decoder: allowed
 	 * (dockerode sends "name"); one that folds to a real member is
 	 * that member, and members read but not modelled stay denied */
@@ -412,13 +436,14 @@ static const struct row rows[] = {
 	    "sockwarden: container update allowed" },
 	{ 0, "/v1.41/containers/c1/update", "{\"CgroupParent\":\"/\"}", D,
 	    "sockwarden: container update denied by rule cgroup-parent: the "
-	    "cgroup parent '/' is not allowed" },
+	    "cgroup parent '/' is not allowed"
+	    K("checks.cgroup-parent.allow") },
 	{ 0, "/v1.41/containers/c1/update", "{\"Devices\":[{\"PathOnHost\":"
 	    "\"/dev/mem\"}]}", D, "sockwarden: container update denied by rule "
 	    "devices: host devices (Devices) are not allowed" },
 	{ 0, "/v1.41/containers/c1/update", "{\"PidsLimit\":40000}", D,
 	    "sockwarden: container update denied by rule resources: PidsLimit "
-	    "40000 exceeds the ceiling of 32768" },
+	    "40000 exceeds the ceiling of 32768" K("checks.resources") },
 	{ 0, "/v1.41/volumes/create", "{\"Name\":\"v\",\"Driver\":\"local\","
 	    "\"DriverOpts\":{},\"Labels\":{}}", A,
 	    "sockwarden: volume create allowed" },
@@ -429,7 +454,7 @@ static const struct row rows[] = {
 	    "type=none,o=bind is a host bind mount)" },
 	{ 0, "/v1.41/volumes/create", "{\"Name\":\"v\",\"Driver\":\"nfs\"}", D,
 	    "sockwarden: volume create denied by rule volume-driver: the volume "
-	    "driver 'nfs' is not allowed" },
+	    "driver 'nfs' is not allowed" K("checks.volume-driver.allow") },
 	{ 0, "/v1.41/volumes/create", "{\"Name\":\"v\",\"ClusterVolumeSpec\":"
 	    "{}}", D, "sockwarden: volume create denied by rule unknown-field: "
 	    "the field 'ClusterVolumeSpec' is not modelled by the policy and is "
@@ -443,15 +468,16 @@ static const struct row rows[] = {
 	{ 0, "/v1.41/networks/create", "{\"Name\":\"n\",\"Driver\":"
 	    "\"macvlan\",\"Options\":{\"parent\":\"eth0\"}}", D,
 	    "sockwarden: network create denied by rule network: the network "
-	    "driver 'macvlan' is not allowed" },
+	    "driver 'macvlan' is not allowed" K("checks.network") },
 	{ 0, "/v1.41/networks/create", "{\"Name\":\"n\",\"Options\":"
 	    "{\"com.docker.network.bridge.name\":\"docker0\"}}", D,
 	    "sockwarden: network create denied by rule network: network driver "
-	    "options are not allowed" },
+	    "options are not allowed" K("checks.network") },
 	{ 0, "/v1.41/networks/create", "{\"Name\":\"n\",\"IPAM\":{\"Config\":"
 	    "[{\"Subnet\":\"169.254.0.0/16\"}]}}", D, "sockwarden: network "
 	    "create denied by rule network: explicit subnets and IPAM options "
-	    "are not allowed (a subnet can capture host traffic)" },
+	    "are not allowed (a subnet can capture host traffic)"
+	    K("checks.network") },
 };
 
 static struct policy *

@@ -2,7 +2,8 @@
  * test_policy_config.c - policy files: every tests/configs/bad/X.json must
  * fail with exactly the first line in X.err; every good/X.json compiles;
  * the presets compile and behave (readonly denies every write, deny-all
- * everything but ping); extends + overrides; collected error counts.
+ * everything but ping); extends + overrides; collected error counts; the
+ * policy keys denials name exist.
  *
  * Run with SW_WRITE_ERR=1 to (re)write missing .err files after review.
  */
@@ -156,7 +157,8 @@ test_all_errors(void)
 	CHECK(p == NULL);
 	CHECK_INT(errs.count, 4);
 	CHECK_STR(errs.text,
-	    "t.json:2:2: unknown key 'mdoe' at the top level\n"
+	    "t.json:2:2: unknown key 'mdoe' at the top level; did you mean "
+	    "'mode'?\n"
 	    "t.json:4:22: checks.binds.roots must be an array, not a number\n"
 	    "t.json:5:3: unknown key 'nope' at checks (not a check name)\n"
 	    "t.json:7:16: body_limit must be a number, not a string\n");
@@ -293,6 +295,64 @@ test_extends(void)
 	policy_free(p);
 }
 
+/*
+ * The key each denial names (check.c) is one a policy file takes, under
+ * the check that denies: "checks.NAME" takes {}, "checks.NAME.PARAM" is a
+ * known PARAM (a wrong value, not an unknown key), "endpoints.allow" too.
+ */
+static void
+test_rule_keys(void)
+{
+	struct policy_errors errs;
+	struct policy *p;
+	char text[256], name[64], param[64];
+	int ck, keyed = 0;
+
+	for (ck = 0; ck < CK_COUNT; ck++) {
+		const char *key = check_key((enum check_id)ck);
+		const char *dot;
+
+		CHECK(policy_rule_key(check_name((enum check_id)ck)) == key);
+		if (key == NULL)
+			continue;
+		keyed++;
+		if (ck == CK_ENDPOINT) {
+			CHECK_STR(key, "endpoints.allow");
+			snprintf(text, sizeof(text), "{\"endpoints\": "
+			    "{\"allow\": 1}}");
+		} else {
+			CHECK(strncmp(key, "checks.", 7) == 0);
+			dot = strchr(key + 7, '.');
+			snprintf(name, sizeof(name), "%.*s", dot ? (int)(dot -
+			    key - 7) : (int)strlen(key + 7), key + 7);
+			snprintf(param, sizeof(param), "%s", dot ? dot + 1 : "");
+			CHECK_STR(name, check_name((enum check_id)ck));
+			if (dot != NULL)
+				snprintf(text, sizeof(text), "{\"checks\": "
+				    "{\"%s\": {\"%s\": [1]}}}", name,
+				    param);
+			else
+				snprintf(text, sizeof(text), "{\"checks\": "
+				    "{\"%s\": {}}}", name);
+		}
+		memset(&errs, 0, sizeof(errs));
+		p = NULL;
+		if (policy_compile("k.json", text, strlen(text), &p,
+		    &errs) == 0)
+			CHECK(strchr(key + 7, '.') == NULL);
+		else if (strstr(errs.text, "unknown key") != NULL)
+			CHECK_STR(errs.text, key);
+		policy_free(p);
+		policy_errors_free(&errs);
+	}
+	CHECK(keyed >= 20);
+	CHECK(policy_rule_key("privileged") == NULL);
+	CHECK(policy_rule_key("request") == NULL);
+	CHECK(policy_rule_key(NULL) == NULL);
+	CHECK_STR(policy_rule_key("binds"), "checks.binds.roots");
+	CHECK_STR(policy_rule_key("images"), "checks.images.allow");
+}
+
 int
 main(void)
 {
@@ -302,5 +362,6 @@ main(void)
 	test_presets();
 	test_roots();
 	test_extends();
+	test_rule_keys();
 	return t_done();
 }

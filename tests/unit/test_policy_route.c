@@ -14,6 +14,8 @@
 #define D POLICY_DENY
 #define R POLICY_REJECT
 #define NB POLICY_NEED_BODY
+/* the policy key a denial names */
+#define K(key) " (policy key: " key ")"
 
 struct row {
 	const char	*method;
@@ -163,16 +165,18 @@ static const struct row rows[] = {
 	    "image.prune", "sockwarden: image prune denied by rule "
 	    "endpoint: image prune is not an allowed endpoint (operation "
 	    "image.prune): it would remove every job's objects, not only "
-	    "the caller's" },
+	    "the caller's" K("endpoints.allow") },
 	{ "GET", "/v1.41/swarm", NULL, 0, D, 403, NULL, "swarm.inspect",
 	    "sockwarden: swarm inspect denied by rule endpoint: swarm inspect "
-	    "is not an allowed endpoint (operation swarm.inspect)" },
+	    "is not an allowed endpoint (operation swarm.inspect)"
+	    K("endpoints.allow") },
 	{ "POST", "/grpc", NULL, 0, D, 403, NULL, "grpc",
 	    "sockwarden: buildkit grpc denied by rule endpoint: buildkit grpc "
-	    "is not an allowed endpoint (operation grpc)" },
+	    "is not an allowed endpoint (operation grpc)"
+	    K("endpoints.allow") },
 	{ "GET", "/debug/pprof/profile?seconds=600", NULL, 0, D, 403, NULL,
 	    "debug", "sockwarden: debug denied by rule endpoint: debug is not "
-	    "an allowed endpoint (operation debug)" },
+	    "an allowed endpoint (operation debug)" K("endpoints.allow") },
 	/* trailing slash is significant: no route, like mux */
 	{ "GET", "/v1.41/containers/json/", NULL, 0, D, 403, NULL, "unknown",
 	    "sockwarden: request denied by rule endpoint: GET "
@@ -189,11 +193,12 @@ static const struct row rows[] = {
 	{ "OPTIONS", "/v1.41/containers/json", NULL, 0, D, 403, NULL,
 	    "system.options", "sockwarden: options request denied by rule "
 	    "endpoint: options request is not an allowed endpoint (operation "
-	    "system.options)" },
+	    "system.options)" K("endpoints.allow") },
 	{ "GET", "/containers/x/attach/ws", NULL, 0, D, 403, NULL,
 	    "container.attach-ws", "sockwarden: container websocket attach "
 	    "denied by rule endpoint: container websocket attach is not an "
-	    "allowed endpoint (operation container.attach-ws)" },
+	    "allowed endpoint (operation container.attach-ws)"
+	    K("endpoints.allow") },
 	/* %2F decodes before routing: exec create for container "x" */
 	{ "POST", "/v1.41/containers/x%2Fexec", "application/json", 1, NB, 0,
 	    "/v1.41/containers/x/exec", "exec.create",
@@ -247,7 +252,7 @@ static const struct row rows[] = {
 	{ "POST", "/images/create?%66romImage=evil.example%2Fx", NULL, 0, D,
 	    403, NULL, "image.create", "sockwarden: image pull denied by rule "
 	    "images: the pulled image 'evil.example/x' is not in the image "
-	    "allowlist" },
+	    "allowlist" K("checks.images.allow") },
 	{ "POST", "/images/create?fromSrc=http%3A%2F%2F169.254.169.254%2F",
 	    NULL, 0, D, 403, NULL, "image.create", "sockwarden: image pull "
 	    "denied by rule image-source: importing an image from a URL is not "
@@ -260,13 +265,14 @@ static const struct row rows[] = {
 	{ "POST", "/images/create?fromSrc=-&repo=evil.example%2Fx",
 	    "application/x-tar", 1, D, 403, NULL, "image.create",
 	    "sockwarden: image pull denied by rule images: the imported image "
-	    "'evil.example/x' is not in the image allowlist" },
+	    "'evil.example/x' is not in the image allowlist"
+	    K("checks.images.allow") },
 	/* registries on local addresses: the engine would connect from the
 	 * host (the SSRF class of issue 11) */
 	{ "GET", "/v1.41/distribution/127.0.0.1:5000/x/json", NULL, 0, D, 403,
 	    NULL, "distribution.inspect", "sockwarden: distribution inspect "
 	    "denied by rule images: the looked-up image '127.0.0.1:5000/x' is "
-	    "not in the image allowlist" },
+	    "not in the image allowlist" K("checks.images.allow") },
 	{ "GET", "/v1.41/distribution/alpine/json", NULL, 0, A, 0,
 	    "/v1.41/distribution/alpine/json", "distribution.inspect",
 	    "sockwarden: distribution inspect allowed" },
@@ -276,22 +282,22 @@ static const struct row rows[] = {
 	{ "POST", "/v1.41/images/evil.example%2Fapp/push", NULL, 0, D, 403,
 	    NULL, "image.push", "sockwarden: image push denied by rule images: "
 	    "the pushed image 'evil.example/app' is not in the image "
-	    "allowlist" },
+	    "allowlist" K("checks.images.allow") },
 	{ "POST", "/v1.41/build?networkmode=host", NULL, 1, D, 403, NULL,
 	    "image.build", "sockwarden: image build denied by rule build: "
-	    "build networkmode 'host' is not allowed" },
+	    "build networkmode 'host' is not allowed" K("checks.build") },
 	{ "POST", "/v1.41/build?cgroupparent=%2Fsystem.slice", NULL, 1, D,
 	    403, NULL, "image.build", "sockwarden: image build denied by rule "
 	    "cgroup-parent: build cgroupparent '/system.slice' is not "
-	    "allowed" },
+	    "allowed" K("checks.cgroup-parent.allow") },
 	{ "POST", "/v1.41/build?remote=http%3A%2F%2Fx%2Fc.tar", NULL, 0, D,
 	    403, NULL, "image.build", "sockwarden: image build denied by rule "
 	    "build: a remote build context (remote=) makes the engine fetch a "
-	    "URL or git repository" },
+	    "URL or git repository" K("checks.build") },
 	{ "POST", "/v1.41/build?extrahosts=gw%3Ahost-gateway", NULL, 1, D,
 	    403, NULL, "image.build", "sockwarden: image build denied by rule "
 	    "extra-hosts: build extra host 'gw:host-gateway' points at the "
-	    "host" },
+	    "host" K("checks.extra-hosts.host_gateway") },
 	/* BuildKit over the caller's session */
 	{ "POST", "/v1.41/build?version=2&remote=client-session&session=abc"
 	    "&buildid=b1", NULL, 0, A, 0,
@@ -304,7 +310,7 @@ static const struct row rows[] = {
 	    "%22%2C%22Attrs%22%3A%7B%22name%22%3A%22x%22%7D%7D%5D", NULL, 0, D,
 	    403, NULL, "image.build", "sockwarden: image build denied by rule "
 	    "build: build output type 'image' is not allowed (only local, tar "
-	    "and cacheonly, which write to the client)" },
+	    "and cacheonly, which write to the client)" K("checks.build") },
 	{ "POST", "/v1.41/build?version=2&outputs=%5B%7B%22type%22%3A%22local"
 	    "%22%2C%22attrs%22%3A%7B%22dest%22%3A%22out%22%7D%7D%5D", NULL, 0,
 	    A, 0, "/v1.41/build?version=2&outputs=%5B%7B%22type%22%3A%22local"
@@ -313,16 +319,17 @@ static const struct row rows[] = {
 	{ "POST", "/v1.41/build?version=2&cachefrom=%5B%22alpine%2C127.0.0.1"
 	    "%3A5000%2Fc%22%5D", NULL, 0, D, 403, NULL, "image.build",
 	    "sockwarden: image build denied by rule images: the build cache "
-	    "source '127.0.0.1:5000/c' is not in the image allowlist" },
+	    "source '127.0.0.1:5000/c' is not in the image allowlist"
+	    K("checks.images.allow") },
 	{ "POST", "/v1.41/build?version=2&buildargs=%7B%22BUILDKIT_SYNTAX%22"
 	    "%3A%22evil.example%2Ff%22%7D", NULL, 0, D, 403, NULL,
 	    "image.build", "sockwarden: image build denied by rule images: the "
 	    "BuildKit frontend image 'evil.example/f' is not in the image "
-	    "allowlist" },
+	    "allowlist" K("checks.images.allow") },
 	{ "POST", "/v1.41/build?t=ok%2Fa&t=evil.example%2Fa%3A1", NULL, 1, D,
 	    403, NULL, "image.build", "sockwarden: image build denied by rule "
 	    "images: the build tag 'evil.example/a' is not in the image "
-	    "allowlist" },
+	    "allowlist" K("checks.images.allow") },
 	{ "POST", "/v1.41/containers/c/start?checkpoint-dir=%2Fetc", NULL, 0,
 	    D, 403, NULL, "container.start", "sockwarden: container start "
 	    "denied by rule endpoint: starting from a checkpoint is not "
