@@ -27,6 +27,17 @@ run() {		# name kind command...: kind as in tally (scripts/tally.sh)
 	tally "$name" "$logdir/$name.log" "$rc" "$kind"
 }
 
+# The tiers must leave the host's network as they found it (a private
+# dockerd once deleted the host's docker0): links, routes and network
+# namespaces before and after, compared as one counted check.
+host_net() {
+	echo "# ip -br link"; ip -br link
+	echo "# ip route"; ip route
+	echo "# ip -6 route"; ip -6 route
+	echo "# ip netns list"; ip netns list
+}
+host_net > "$logdir/host-net.before" 2>&1
+
 run unit-release ctest ctest --test-dir build --output-on-failure
 run unit-asan ctest ctest --test-dir build-asan --output-on-failure
 run integration-release runner env SOCKWARDEN="$top/build/daemon/sockwarden" \
@@ -35,6 +46,17 @@ run integration-asan runner env SOCKWARDEN="$top/build-asan/daemon/sockwarden" \
     "$top/tests/integration/run.sh"
 if [ -x "$top/tests/fuzz/smoke.sh" ]; then
 	run fuzz-smoke none "$top/tests/fuzz/smoke.sh"
+fi
+
+host_net > "$logdir/host-net.after" 2>&1
+if diff -u "$logdir/host-net.before" "$logdir/host-net.after" > "$logdir/host-check.log"; then
+	passed=$((passed + 1))
+	printf '== %-28s %s passed, %s failed\n' host-network 1 0
+else
+	failed=$((failed + 1))
+	echo "== host-network: the tiers changed the host's links, routes or network namespaces:"
+	cat "$logdir/host-check.log"
+	printf '== %-28s %s passed, %s failed\n' host-network 0 1
 fi
 
 echo "logs: $logdir"

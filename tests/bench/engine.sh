@@ -3,12 +3,19 @@
 # tests/integration/lib.sh (sw_engine_start / sw_engine_stop) is absent.
 # Same contract: sw_engine_start DIR starts a private dockerd under DIR,
 # exports ENGINE_SOCK and imports swtest/busybox:latest; sw_engine_stop stops
-# it.  Never touches a system engine.
+# it.  Never touches a system engine, nor the host's network: the engine runs
+# in a network namespace of its own (swbench-PID), deleted by sw_engine_stop.
 
 sw_engine_start() {
 	local d=$1 applet
 	mkdir -p "$d/data" "$d/exec"
-	dockerd --data-root "$d/data" --exec-root "$d/exec" --pidfile "$d/pid" \
+	# its own network namespace: --bridge=none would delete a host docker0
+	SW_ENGINE_NETNS=swbench-$$
+	ip netns add "$SW_ENGINE_NETNS" || return 1
+	ip -n "$SW_ENGINE_NETNS" link set lo up
+	nsenter --net="/run/netns/$SW_ENGINE_NETNS" -- \
+		sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
+	nsenter --net="/run/netns/$SW_ENGINE_NETNS" -- dockerd --data-root "$d/data" --exec-root "$d/exec" --pidfile "$d/pid" \
 		-H "unix://$d/docker.sock" --bridge=none --iptables=false \
 		--ip6tables=false >"$d/dockerd.log" 2>&1 &
 	SW_ENGINE_PID=$!
@@ -48,4 +55,7 @@ sw_engine_stop() {
 	done
 	kill -9 "$SW_ENGINE_PID" 2>/dev/null || true
 	SW_ENGINE_PID=
+	# shellcheck disable=SC2046
+	kill -9 $(ip netns pids "$SW_ENGINE_NETNS" 2>/dev/null) 2>/dev/null || true
+	ip netns del "$SW_ENGINE_NETNS" 2>/dev/null || true
 }

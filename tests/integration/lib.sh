@@ -20,6 +20,9 @@
 #                 (default /usr/local/bin/docker)
 #   PYTHON        interpreter with Debian's python3-docker (default /usr/bin/python3)
 #   ENGINE_SOCK   use this running engine instead of starting one
+#   ENGINE_NETNS  the network namespace (ip netns name) that engine runs in,
+#                 if any: helpers the engine must reach over TCP (a local
+#                 registry) are started there (sw_engine_netns_exec)
 #   SW_EXTRA_ARGS extra sockwarden arguments for every start, word-split
 #                 (e.g. "--sandbox off")
 #   SW_CMD_TIMEOUT  limit in seconds for each client command (default 120)
@@ -63,6 +66,7 @@ mkdir -p "$DOCKER_CONFIG"
 SW_PID=
 SW_SOCK=
 SW_ENGINE_MINE=0		# 1 when this shell started the engine
+SW_NETNS_MINE=			# the network namespace this shell created
 SW_SNAPSHOT=0			# 1 once engine objects were recorded
 
 # ---------------------------------------------------------------- reporting
@@ -223,8 +227,56 @@ _sw_engine_unavailable() {
 	skip "$@"
 }
 
+# sw_netns_sweep: delete the harness's network namespaces (swit-*-PID) whose
+# shell is gone and that hold no process: what a test killed by SIGKILL left.
+sw_netns_sweep() {
+	local n
+	for n in $(ip netns list 2>/dev/null | awk '$1 ~ /^swit-.*-[0-9]+$/ { print $1 }'); do
+		kill -0 "${n##*-}" 2>/dev/null && continue
+		[ -z "$(ip netns pids "$n" 2>/dev/null)" ] || continue
+		ip netns del "$n" 2>/dev/null || true
+	done
+}
+
+# sw_netns_create NAME: a new network namespace with only lo, up.
+# Forwarding on inside (a fresh namespace has it off, the host usually on):
+# without it the engine prints "IPv4 forwarding is disabled" to every client
+# that creates a container.
+sw_netns_create() {
+	ip netns add "$1" || return 1
+	{ ip -n "$1" link set lo up &&
+	  nsenter --net="/run/netns/$1" -- sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
+	} || { ip netns del "$1"; return 1; }
+}
+
+# sw_netns_delete NAME: kill what still runs in it, then delete it.
+sw_netns_delete() {
+	local pid i
+	[ -n "$1" ] && [ -e "/run/netns/$1" ] || return 0
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		pid=$(ip netns pids "$1" 2>/dev/null)
+		[ -n "$pid" ] || break
+		# shellcheck disable=SC2086
+		kill -KILL $pid 2>/dev/null
+		sleep 0.2
+	done
+	ip netns del "$1" 2>/dev/null || echo "# cannot delete netns $1" >&2
+}
+
+# sw_engine_netns_exec CMD...: run CMD in the engine's network namespace
+# (ENGINE_NETNS), or here when the engine has none.  Only the network is
+# switched: files and mounts are the host's, so sockets and paths work.
+sw_engine_netns_exec() {
+	if [ -n "${ENGINE_NETNS:-}" ]; then
+		nsenter --net="/run/netns/$ENGINE_NETNS" -- "$@"
+	else
+		"$@"
+	fi
+}
+
 # sw_engine_start DIR: start a private dockerd under DIR, wait for /_ping,
-# export ENGINE_SOCK ENGINE_DIR ENGINE_PID ENGINE_LOG, build the test images.
+# export ENGINE_SOCK ENGINE_DIR ENGINE_PID ENGINE_LOG ENGINE_NETNS, build the
+# test images.
 sw_engine_start() {
 	local dir=$1 ns i
 	mkdir -p "$dir/data" "$dir/exec"
@@ -232,12 +284,25 @@ sw_engine_start() {
 	[ ${#dir} -le 80 ] || fail "engine dir too long for unix sockets: $dir"
 	command -v dockerd >/dev/null || _sw_engine_unavailable "dockerd not installed"
 	[ "$(id -u)" = 0 ] || _sw_engine_unavailable "a private dockerd needs root"
+	command -v ip >/dev/null && command -v nsenter >/dev/null ||
+	    _sw_engine_unavailable "ip (iproute2) and nsenter (util-linux) are needed"
 	ns="swit-$(basename "$dir")-$$"
 	echo '{}' > "$dir/daemon.json"
-	# --bridge=none: no default bridge, no iptables/ip_forward changes on the
-	# host; user-defined bridge networks still work.  Own containerd
-	# namespaces in case dockerd attaches to a system containerd.
-	dockerd --config-file "$dir/daemon.json" \
+	# The engine gets its own network namespace: whatever it does to links,
+	# routes and firewall rules (--bridge=none deletes a docker0 bridge) stays
+	# there.  Only the network is switched (nsenter, not ip netns exec): the
+	# engine shares the host's mounts, so its unix socket, bind sources and a
+	# system containerd it may attach to are the same as without it.
+	sw_netns_sweep
+	sw_netns_create "$ns" ||
+	    _sw_engine_unavailable "cannot create network namespace $ns"
+	ENGINE_NETNS=$ns
+	SW_NETNS_MINE=$ns
+	export ENGINE_NETNS
+	# --bridge=none: no default bridge, no iptables/ip_forward changes (in
+	# the namespace); user-defined bridge networks still work.  Own
+	# containerd namespaces in case dockerd attaches to a system containerd.
+	nsenter --net="/run/netns/$ns" -- dockerd --config-file "$dir/daemon.json" \
 	    --data-root "$dir/data" --exec-root "$dir/exec" \
 	    --pidfile "$dir/dockerd.pid" -H "unix://$dir/docker.sock" \
 	    --bridge=none --iptables=false --ip6tables=false \
@@ -255,6 +320,8 @@ sw_engine_start() {
 		if ! kill -0 "$ENGINE_PID" 2>/dev/null; then
 			tail -n 20 "$ENGINE_LOG" >&2
 			SW_ENGINE_MINE=0
+			sw_netns_delete "$SW_NETNS_MINE"
+			SW_NETNS_MINE=
 			_sw_engine_unavailable "dockerd exited during start-up (see above)"
 		fi
 		sleep 0.1
@@ -263,10 +330,11 @@ sw_engine_start() {
 	sw_images_build
 }
 
-# sw_engine_stop: stop the engine this shell started (no-op otherwise).
+# sw_engine_stop: stop the engine this shell started and delete its network
+# namespace (no-op otherwise).
 sw_engine_stop() {
 	local i m
-	[ "$SW_ENGINE_MINE" = 1 ] || return 0
+	[ "$SW_ENGINE_MINE" = 1 ] || { _sw_netns_release; return 0; }
 	SW_ENGINE_MINE=0
 	if kill -TERM "$ENGINE_PID" 2>/dev/null; then
 		for i in $(seq 1 300); do
@@ -282,6 +350,14 @@ sw_engine_stop() {
 	    /proc/self/mounts | sort -r); do
 		umount -l "$m" 2>/dev/null || true
 	done
+	_sw_netns_release
+}
+
+# _sw_netns_release: delete the network namespace this shell created.
+_sw_netns_release() {
+	[ -n "$SW_NETNS_MINE" ] || return 0
+	sw_netns_delete "$SW_NETNS_MINE"
+	SW_NETNS_MINE=
 }
 
 # _sw_rootfs_busybox DIR: a minimal busybox-static root filesystem.
