@@ -23,6 +23,8 @@
 #   ENGINE_NETNS  the network namespace (ip netns name) that engine runs in,
 #                 if any: helpers the engine must reach over TCP (a local
 #                 registry) are started there (sw_engine_netns_exec)
+#   SW_POLICY     run every sockwarden with this policy file instead of the
+#                 test's own or the default (permissive.json: see the README)
 #   SW_EXTRA_ARGS extra sockwarden arguments for every start, word-split
 #                 (e.g. "--sandbox off")
 #   SW_CMD_TIMEOUT  limit in seconds for each client command (default 120)
@@ -71,7 +73,23 @@ SW_SNAPSHOT=0			# 1 once engine objects were recorded
 
 # ---------------------------------------------------------------- reporting
 
+# sw_denials [LOG]: one line per request sockwarden refused (403 or 400) or,
+# in audit mode, would have refused, from the audit records in LOG (default
+# sw.log): "STATUS METHOD PATH (operation) rule RULE: REASON".
+sw_denials() {
+	local f=${1:-$SW_DIR/sw.log}
+	[ -s "$f" ] || return 0
+	grep '^{"type":"audit"' "$f" 2>/dev/null |
+	    jq -r 'select(.decision != "allow" or .audit_only == true) |
+		"\(.status) \(.method) \(.path) (\(.operation)) rule \(.rule)\(if .audit_only then " [audit only]" else "" end): \(.reason)"' \
+	    2>/dev/null || true
+}
+
 _sw_dump_logs() {
+	if [ -s "$SW_DIR/sw.log" ] && [ -n "$(sw_denials)" ]; then
+		echo "---- requests sockwarden refused ($SW_DIR/sw.log) ----" >&2
+		sw_denials | uniq -c | sed 's/^ *//' >&2
+	fi
 	if [ -s "$SW_DIR/sw.log" ]; then
 		echo "---- tail of $SW_DIR/sw.log ----" >&2
 		tail -n 40 "$SW_DIR/sw.log" >&2 || true
@@ -299,13 +317,15 @@ sw_engine_start() {
 	ENGINE_NETNS=$ns
 	SW_NETNS_MINE=$ns
 	export ENGINE_NETNS
-	# --bridge=none: no default bridge, no iptables/ip_forward changes (in
-	# the namespace); user-defined bridge networks still work.  Own
-	# containerd namespaces in case dockerd attaches to a system containerd.
+	# The default bridge (docker0) exists, in the namespace: BuildKit's RUN
+	# steps need it ("network bridge not found" without it).  No iptables
+	# rules or forwarding changes by the engine (the namespace has none to
+	# keep; nothing is reached from inside).  Own containerd namespaces in
+	# case dockerd attaches to a system containerd.
 	nsenter --net="/run/netns/$ns" -- dockerd --config-file "$dir/daemon.json" \
 	    --data-root "$dir/data" --exec-root "$dir/exec" \
 	    --pidfile "$dir/dockerd.pid" -H "unix://$dir/docker.sock" \
-	    --bridge=none --iptables=false --ip6tables=false \
+	    --iptables=false --ip6tables=false \
 	    --ip-forward=false --ip-masq=false \
 	    --containerd-namespace "$ns" --containerd-plugins-namespace "$ns-p" \
 	    > "$dir/dockerd.log" 2>&1 &
@@ -493,6 +513,21 @@ sw_proxy_start() {
 	fi
 	[ -x "$SOCKWARDEN" ] || skip "no sockwarden binary at $SOCKWARDEN (build first)"
 	SW_SOCK=${SW_LISTEN:-$SW_DIR/sw.sock}
+	# SW_POLICY: this policy instead of the test's --policy or the default
+	# (e.g. permissive.json, to tell policy denials from relay bugs)
+	if [ -n "${SW_POLICY:-}" ]; then
+		local a skipnext=0
+		local -a args=()
+		for a in "$@"; do
+			if [ $skipnext = 1 ]; then skipnext=0; continue; fi
+			case $a in
+			--policy) skipnext=1 ;;
+			--policy=*) ;;
+			*) args+=("$a") ;;
+			esac
+		done
+		set -- ${args[@]+"${args[@]}"} --policy "$SW_POLICY"
+	fi
 	# SW_EXTRA_ARGS: appended to every start (e.g. "--sandbox off")
 	# shellcheck disable=SC2086
 	set -- "$@" ${SW_EXTRA_ARGS:-}
