@@ -5,6 +5,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       libevent-dev libhttp-parser-dev libcjson-dev libseccomp-dev
       docker.io containerd runc busybox-static python3 python3-docker python3-yaml
+      docker-compose
       haproxy socat curl jq util-linux iproute2 procps
       systemd dpkg-dev"
 missing=""
