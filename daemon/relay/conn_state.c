@@ -275,8 +275,13 @@ conn_error(struct conn *c, int status, const char *fmt, ...)
 		conn_close(c, msg);
 		return;
 	}
-	log_escape(req->target ? req->target : "", req->target ?
-	    req->target_len : 0, path, sizeof(path));
+	if (req->target != NULL)
+		log_escape(req->target, req->target_len, path, sizeof(path));
+	else if (c->c_dec.target != NULL)	/* already forwarded: VERIFY */
+		log_escape(c->c_dec.target, strlen(c->c_dec.target), path,
+		    sizeof(path));
+	else
+		path[0] = '\0';
 	log_info("conn %" PRIu64 ": %s %s: %d %s", c->c_id, req->method[0] ?
 	    req->method : "-", path[0] ? path : "-", status, msg);
 	if (!c->c_x_open)

@@ -10,10 +10,14 @@ MODE echo:   answer each request with 200 JSON {"seen": "<request line>"},
 MODE stall:  as echo, but a request for /_ping is logged as soon as its head
              is in and never answered (upstream time-outs), while the other
              connections are served.
+MODE script: as echo, but the first rule of the JSON list in $FAKEUP_SCRIPT
+             whose "match" (a regular expression) finds the request line
+             answers it: "status" and "body" (a string, or "@FILE" for a
+             file's bytes), or "drop": true to close without an answer.
 Every request head received is appended to LOG, one request line per line,
 followed by " [body N]" when the request carried N > 0 body bytes.
 """
-import os, socket, sys, threading
+import json, os, re, socket, sys, threading
 
 path, mode, logpath = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
@@ -24,6 +28,18 @@ srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
 srv.listen(64)
 lock = threading.Lock()
+rules = json.load(open(os.environ["FAKEUP_SCRIPT"])) if mode == "script" else []
+
+def scripted(line):
+    """The answer a script rule gives LINE: (status, body), "drop" or None."""
+    for r in rules:
+        if re.search(r["match"].encode(), line):
+            if r.get("drop"):
+                return "drop"
+            body = r.get("body", "")
+            body = open(body[1:], "rb").read() if body.startswith("@") else body.encode()
+            return (str(r.get("status", 200)).encode() + b" Scripted", body)
+    return None
 
 def serve(c):
     buf = b""
@@ -57,6 +73,11 @@ def serve(c):
                 f.write(lines[0] + (b" [body %d]" % clen if clen else b"") + b"\n")
             status = b"404 Not Found" if b"/attach" in lines[0] else b"200 OK"
             body = b'{"seen":"' + lines[0].replace(b'"', b"'") + b'"}\n'
+            answer = scripted(lines[0])
+            if answer == "drop":
+                return
+            if answer is not None:
+                status, body = answer
             c.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\n"
                       b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
     except OSError:
