@@ -408,7 +408,8 @@ void	 tenant_ask_free(struct tenant_ask *);
  * NULL when it ended at once (*status, msg). */
 typedef void (*facts_cb)(void *arg, int status, const char *msg);
 struct facts;
-struct facts *facts_start(struct policy_decision *, const char *tenant,
+struct facts *facts_start(const struct policy *, struct policy_decision *,
+	    const char *tenant,
 	    const unsigned char *body, size_t body_len, facts_cb, void *arg,
 	    int *status, char *msg, size_t msglen);
 void	 facts_free(struct facts *);

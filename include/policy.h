@@ -169,6 +169,14 @@ void	 policy_eval(const struct policy *, const struct policy_request *,
  */
 void	 policy_stored(const struct policy *, const struct policy_request *facts,
 	    const char *inspect_json, size_t len, struct policy_decision *);
+/*
+ * A named volume a create mounts that the engine stored as a bind of a
+ * host directory (local driver, o=bind, device=PATH): judged like a bind
+ * of that path by rule binds (its d->paths then to be checked on the host).
+ */
+void	 policy_volume_bind(const struct policy *,
+	    const struct policy_request *facts, const char *volume,
+	    const char *device, struct policy_decision *);
 void	 policy_decision_clear(struct policy_decision *);
 /* "sockwarden: <what> denied by rule <id>: <why> (policy key: <key>)"
  * (or the reject text); the key part only when d->key is set. */

@@ -126,3 +126,26 @@ policy_stored(const struct policy *p, const struct policy_request *facts,
 		(void)rules_hostconfig(&e, &doc, hc);
 	json_free(&doc);
 }
+
+void
+policy_volume_bind(const struct policy *p, const struct policy_request *facts,
+    const char *volume, const char *device, struct policy_decision *d)
+{
+	struct policy_request r;
+	struct eval e;
+	char where[96];
+
+	memset(d, 0, sizeof(*d));
+	memset(&e, 0, sizeof(e));
+	memset(&r, 0, sizeof(r));
+	if (facts != NULL)
+		r = *facts;
+	e.pol = p;
+	e.req = &r;
+	e.d = d;
+	d->verdict = POLICY_ALLOW;
+	strfmt(d->operation, sizeof(d->operation), "container.create");
+	strfmt(d->what, sizeof(d->what), "container create");
+	strfmt(where, sizeof(where), "the volume '%.64s'", volume);
+	(void)rules_volume_device(&e, device, where);
+}

@@ -344,6 +344,8 @@ int	 schema_check(struct eval *, const struct jdoc *, uint32_t node,
  */
 /* rules_host.c: HostConfig, and the Resources shared with update */
 int	 rules_hostconfig(struct eval *, const struct jdoc *, uint32_t hc);
+int	 rules_volume_device(struct eval *, const char *device,
+	    const char *where);
 int	 rules_resources(struct eval *, const struct jdoc *, uint32_t obj,
 	    const char *prefix);
 int	 rules_endpoint(struct eval *, const struct jdoc *, uint32_t ep,

@@ -265,6 +265,14 @@ host_bind(struct eval *e, const char *src, size_t len, int ro, int creates,
 	return eval_host_path(e, src, len, r->path, creates, where) == -1;
 }
 
+/* A local volume that is a bind of a host directory: its device, judged
+ * as a bind of that path (never created by the engine: mount fails). */
+int
+rules_volume_device(struct eval *e, const char *device, const char *where)
+{
+	return host_bind(e, device, strlen(device), 0, 0, where);
+}
+
 static int
 rules_binds(struct eval *e, const struct jdoc *d, uint32_t hc)
 {

@@ -154,7 +154,8 @@ facts_resume(struct conn *c)
 	int status = 0;
 
 	if (!c->c_refs_done && c->c_dec.nrefs > 0) {
-		c->c_facts = facts_start(&c->c_dec, c->c_tenant, c->c_body ?
+		c->c_facts = facts_start(listener_policy(c->c_listener),
+		    &c->c_dec, c->c_tenant, c->c_body ?
 		    evbuffer_pullup(c->c_body, -1) : NULL, c->c_body ?
 		    evbuffer_get_length(c->c_body) : 0, facts_resolved, c,
 		    &status, msg, sizeof(msg));

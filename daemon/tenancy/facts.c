@@ -6,7 +6,8 @@
  * not even show), and takes the full ID's place in the forwarded target or
  * body, so a rename or re-create in between cannot swap it.  A named volume
  * the engine would create on the fly is created first, owned.  A network
- * that turns out to be the host's is refused whatever name it went by.
+ * that turns out to be the host's is refused whatever name it went by, and
+ * a volume that is a bind of a host directory is judged as that bind.
  * The engine's answers are trusted and read with cJSON; its calls use the
  * API version the client's request named.  It fails closed: no answer from
  * the engine, no request.  It decides nothing the policy decides.
@@ -22,6 +23,7 @@
 enum facts_stage { ASK_OBJECT, ASK_EXEC_CONTAINER, ASK_CREATE_VOLUME };
 
 struct facts {
+	const struct policy	*pol;		/* the caller's listener's */
 	struct policy_decision	*d;
 	char			 tenant[SW_TENANT_MAX];
 	char			 version[8];	/* "/v1.41" or "" */
@@ -228,6 +230,59 @@ facts_host_network(struct facts *f, const struct policy_ref *r)
 	facts_done(f, 403, msg);
 }
 
+/*
+ * A volume the create mounts that the engine keeps as a bind of a host
+ * directory (local driver, o=bind/rbind, device=PATH) is a host bind in
+ * all but name: the binds rule judges its device, then the host check.
+ * 0: not one, or admitted; -1: refused (answered).
+ */
+static int
+facts_volume_bind(struct facts *f, const struct policy_ref *r,
+    const cJSON *vol)
+{
+	const cJSON *opts = cJSON_GetObjectItemCaseSensitive(vol, "Options");
+	const char *driver = facts_str(vol, "Driver", NULL);
+	const char *o = facts_str(opts, "o", NULL);
+	const char *dev = facts_str(opts, "device", NULL);
+	struct policy_decision vd;
+	char msg[1024], why[160], tok[16];
+	int bind = 0;
+
+	if (driver == NULL || strcmp(driver, "local") != 0 || o == NULL)
+		return 0;
+	for (const char *p = o; *p != '\0'; ) {	/* o is mount(8) options */
+		size_t n = strcspn(p, ",");
+		snprintf(tok, sizeof(tok), "%.*s", (int)(n < 15 ? n : 15), p);
+		bind |= strcmp(tok, "bind") == 0 || strcmp(tok, "rbind") == 0;
+		p += n + (p[n] == ',');
+	}
+	if (!bind)
+		return 0;
+	policy_volume_bind(f->pol, NULL, r->name, dev ? dev : "", &vd);
+	for (size_t i = 0; vd.verdict == POLICY_ALLOW && i < vd.npaths; i++) {
+		if (hostpath_check(vd.paths[i].root, vd.paths[i].path,
+		    vd.paths[i].must_exist, why, sizeof(why)) == 0)
+			continue;
+		vd.verdict = POLICY_DENY;
+		vd.status = 403;
+		snprintf(vd.rule, sizeof(vd.rule), "binds");
+		snprintf(vd.reason, sizeof(vd.reason), "%.150s (the volume '%.64s')",
+		    why, r->name);
+	}
+	if (vd.verdict == POLICY_ALLOW || vd.audit) {
+		policy_decision_clear(&vd);
+		return 0;
+	}
+	f->d->verdict = vd.verdict;
+	f->d->status = vd.status ? vd.status : 403;
+	memcpy(f->d->rule, vd.rule, sizeof(f->d->rule));
+	memcpy(f->d->reason, vd.reason, sizeof(f->d->reason));
+	policy_format_message(&vd, msg, sizeof(msg));
+	policy_decision_clear(&vd);
+	facts_done(f, f->d->status, msg);
+	return -1;
+}
+
 static void
 facts_answer(void *arg, const struct engine_reply *rep)
 {
@@ -298,6 +353,10 @@ facts_answer(void *arg, const struct engine_reply *rep)
 		log_warnx("audit: the %s '%s' (%s) is not the caller's (%s): "
 		    "would be refused by rule ownership", facts_what(r->kind),
 		    r->name, r->where, f->tenant);
+	if (r->kind == POLICY_OBJ_VOLUME && r->in_body &&
+	    strcmp(f->d->operation, "container.create") == 0 &&
+	    facts_volume_bind(f, r, rep->json) != 0)
+		return;
 	if (f->ids[f->next] == NULL) {
 		id = facts_str(rep->json, r->kind == POLICY_OBJ_VOLUME ?
 		    "Name" : "Id", NULL);
@@ -448,7 +507,8 @@ facts_step(struct facts *f)
 }
 
 struct facts *
-facts_start(struct policy_decision *d, const char *tenant,
+facts_start(const struct policy *pol, struct policy_decision *d,
+    const char *tenant,
     const unsigned char *body, size_t body_len, facts_cb cb, void *arg,
     int *status, char *msg, size_t msglen)
 {
@@ -461,6 +521,7 @@ facts_start(struct policy_decision *d, const char *tenant,
 		snprintf(msg, msglen, "sockwarden: out of memory");
 		return NULL;
 	}
+	f->pol = pol;
 	f->d = d;
 	snprintf(f->tenant, sizeof(f->tenant), "%s", tenant);
 	/* the client's API version: it negotiated it with this engine */
