@@ -13,7 +13,10 @@ MODE stall:  as echo, but a request for /_ping is logged as soon as its head
 MODE script: as echo, but the first rule of the JSON list in $FAKEUP_SCRIPT
              whose "match" (a regular expression) finds the request line
              answers it: "status" and "body" (a string, or "@FILE" for a
-             file's bytes), or "drop": true to close without an answer.
+             file's bytes), or "drop": true to close without an answer, or
+             "raw": bytes to send as they are (backslash escapes decoded),
+             after which the connection waits for the proxy to close it and
+             logs "closed by the proxy" when it does.
 Every request head received is appended to LOG, one request line per line,
 followed by " [body N]" when the request carried N > 0 body bytes.
 """
@@ -36,6 +39,8 @@ def scripted(line):
         if re.search(r["match"].encode(), line):
             if r.get("drop"):
                 return "drop"
+            if "raw" in r:
+                return ("raw", r["raw"].encode().decode("unicode_escape").encode("latin-1"))
             body = r.get("body", "")
             body = open(body[1:], "rb").read() if body.startswith("@") else body.encode()
             return (str(r.get("status", 200)).encode() + b" Scripted", body)
@@ -75,6 +80,17 @@ def serve(c):
             body = b'{"seen":"' + lines[0].replace(b'"', b"'") + b'"}\n'
             answer = scripted(lines[0])
             if answer == "drop":
+                return
+            if answer is not None and answer[0] == "raw":
+                try:    # a proxy that stops reading and closes: EPIPE
+                    c.sendall(answer[1])
+                    c.settimeout(10)
+                    while c.recv(65536):
+                        pass
+                except ConnectionError:
+                    pass
+                with lock, open(logpath, "ab") as f:
+                    f.write(b"closed by the proxy\n")
                 return
             if answer is not None:
                 status, body = answer
