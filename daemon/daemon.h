@@ -413,6 +413,8 @@ struct facts *facts_start(const struct policy *, struct policy_decision *,
 	    const unsigned char *body, size_t body_len, facts_cb, void *arg,
 	    int *status, char *msg, size_t msglen);
 void	 facts_free(struct facts *);
+/* A forwarded request's answer: forget what it may have changed. */
+void	 facts_changed(const struct policy_decision *);
 
 /* tenancy/verify.c: the container the engine stored, judged and removed
  * when denied.  cb status 0: fine; else answer it (d: the stored verdict). */

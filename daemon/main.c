@@ -384,7 +384,8 @@ main(int argc, char **argv)
 		fatalx("event_base_new failed");
 	peer_init();
 	conn_init(main_record);
-	if (engine_init(server.base, &server.up, 0, conf.connect_timeout_ms) != 0)
+	if (engine_init(server.base, &server.up, 0, conf.connect_timeout_ms) != 0 ||
+	    engine_cache_init(NULL, 0, 0) != 0)
 		fatalx("engine client: out of memory");
 	if (main_listen() != 0)
 		return startup_failed("listener");

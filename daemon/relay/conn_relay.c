@@ -232,6 +232,7 @@ relay_head(struct conn *c, size_t head_len)
 	const struct http_response_info *ri = http_respp_info(c->c_respp);
 
 	c->c_status = ri->status;
+	facts_changed(&c->c_dec);
 	if (c->c_state == CONN_WAIT && c->c_dec.verify && ri->status == 201 &&
 	    c->c_tenant[0] != '\0' &&
 	    strcmp(c->c_dec.operation, "container.create") == 0) {

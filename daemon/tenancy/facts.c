@@ -32,7 +32,8 @@ struct facts {
 	size_t			 next;		/* the ref being resolved */
 	enum facts_stage	 stage;
 	char			**ids;		/* full IDs, one per ref */
-	struct engine_call	*call;
+	struct engine_call	*call;		/* creating a volume */
+	struct engine_lookup	*look;		/* resolving a ref */
 	facts_cb		 cb;
 	void			*arg;
 	int			 starting;	/* inside facts_start() */
@@ -83,6 +84,7 @@ static void
 facts_done(struct facts *f, int status, const char *msg)
 {
 	f->call = NULL;
+	f->look = NULL;
 	if (f->starting) {	/* never call back before facts_start returns */
 		f->finished = 1;
 		f->status = status;
@@ -125,48 +127,14 @@ facts_engine_down(struct facts *f, const struct policy_ref *r,
 	facts_done(f, 502, msg);
 }
 
-/* Percent-encode a name for a path segment. */
-static void
-facts_segment(char *out, size_t outlen, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
+static void facts_created_volume(void *, const struct engine_reply *);
+static void facts_looked(void *, int, const char *, const struct engine_obj *);
 
-	for (; *s != '\0' && o + 4 < outlen; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-}
-
-static void facts_answer(void *, const struct engine_reply *);
-
+/* Resolve a ref through engine/lookup.c: its cache, else an inspect. */
 static void
 facts_ask(struct facts *f, enum policy_obj kind, const char *name)
 {
-	char target[600], seg[400];
-
-	facts_segment(seg, sizeof(seg), name);
-	switch (kind) {
-	case POLICY_OBJ_CONTAINER:
-	case POLICY_OBJ_EXEC:
-		snprintf(target, sizeof(target), "%s/%s/%s/json", f->version,
-		    kind == POLICY_OBJ_EXEC ? "exec" : "containers", seg);
-		break;
-	case POLICY_OBJ_VOLUME:
-	case POLICY_OBJ_NETWORK:
-		snprintf(target, sizeof(target), "%s/%s/%s", f->version,
-		    kind == POLICY_OBJ_VOLUME ? "volumes" : "networks", seg);
-		break;
-	}
-	f->call = engine_call("GET", target, NULL, 0, facts_answer, f);
+	f->look = engine_lookup(kind, name, facts_looked, f);
 }
 
 /* A named volume the engine would create unlabelled: create it owned. */
@@ -186,8 +154,8 @@ facts_create_volume(struct facts *f, const struct policy_ref *r)
 	}
 	f->stage = ASK_CREATE_VOLUME;
 	snprintf(target, sizeof(target), "%s/volumes/create", f->version);
-	f->call = engine_call("POST", target, body, strlen(body), facts_answer,
-	    f);
+	f->call = engine_call("POST", target, body, strlen(body),
+	    facts_created_volume, f);
 	cJSON_free(body);
 	cJSON_Delete(o);
 	if (f->call == NULL)
@@ -200,18 +168,6 @@ facts_str(const cJSON *j, const char *a, const char *b)
 	if (b != NULL)
 		j = cJSON_GetObjectItemCaseSensitive(j, a), a = b;
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, a));
-}
-
-/* The owner label in an inspect answer (Config.Labels for containers). */
-static const char *
-facts_owner(enum policy_obj kind, const cJSON *j)
-{
-	const cJSON *labels = kind == POLICY_OBJ_CONTAINER ?
-	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j,
-	    "Config"), "Labels") : cJSON_GetObjectItemCaseSensitive(j, "Labels");
-
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels,
-	    POLICY_OWNER_LABEL));
 }
 
 static void
@@ -238,12 +194,11 @@ facts_host_network(struct facts *f, const struct policy_ref *r)
  */
 static int
 facts_volume_bind(struct facts *f, const struct policy_ref *r,
-    const cJSON *vol)
+    const struct engine_obj *vol)
 {
-	const cJSON *opts = cJSON_GetObjectItemCaseSensitive(vol, "Options");
-	const char *driver = facts_str(vol, "Driver", NULL);
-	const char *o = facts_str(opts, "o", NULL);
-	const char *dev = facts_str(opts, "device", NULL);
+	const char *driver = vol->driver;
+	const char *o = facts_str(vol->options, "o", NULL);
+	const char *dev = facts_str(vol->options, "device", NULL);
 	struct policy_decision vd;
 	char msg[1024], why[160], tok[16];
 	int bind = 0;
@@ -283,13 +238,12 @@ facts_volume_bind(struct facts *f, const struct policy_ref *r,
 	return -1;
 }
 
+/* The owned volume facts_create_volume asked for. */
 static void
-facts_answer(void *arg, const struct engine_reply *rep)
+facts_created_volume(void *arg, const struct engine_reply *rep)
 {
 	struct facts *f = arg;
 	struct policy_ref *r = &f->d->refs[f->next];
-	enum facts_stage stage = f->stage;
-	const char *id, *owner;
 
 	f->call = NULL;
 	f->stage = ASK_OBJECT;
@@ -297,73 +251,82 @@ facts_answer(void *arg, const struct engine_reply *rep)
 		facts_engine_down(f, r, rep->err);
 		return;
 	}
-	if (stage == ASK_CREATE_VOLUME) {
-		if (rep->status != 201 && rep->status != 200) {
-			facts_engine_down(f, r, "creating it failed");
-			return;
-		}
-		if ((f->ids[f->next++] = strdup(r->name)) == NULL) {
-			facts_engine_down(f, r, "out of memory");
-			return;
-		}
-		facts_step(f);
+	if (rep->status != 201 && rep->status != 200) {
+		facts_engine_down(f, r, "creating it failed");
 		return;
 	}
-	if (rep->status == 404 && stage == ASK_OBJECT && r->create &&
+	engine_cache_forget(POLICY_OBJ_VOLUME, r->name);
+	if ((f->ids[f->next++] = strdup(r->name)) == NULL) {
+		facts_engine_down(f, r, "out of memory");
+		return;
+	}
+	facts_step(f);
+}
+
+static void
+facts_looked(void *arg, int status, const char *err,
+    const struct engine_obj *obj)
+{
+	struct facts *f = arg;
+	struct policy_ref *r = &f->d->refs[f->next];
+	enum facts_stage stage = f->stage;
+
+	f->look = NULL;
+	f->stage = ASK_OBJECT;
+	if (status == 0) {
+		facts_engine_down(f, r, err);
+		return;
+	}
+	if (status == 404 && stage == ASK_OBJECT && r->create &&
 	    r->kind == POLICY_OBJ_VOLUME) {
 		facts_create_volume(f, r);	/* the engine would make it */
 		return;
 	}
-	if (rep->status == 404) {
+	if (status == 404) {
 		facts_not_theirs(f, r);
 		return;
 	}
-	if (rep->status != 200 || rep->json == NULL) {
+	if (status != 200 || obj == NULL || obj->id == NULL) {
 		facts_engine_down(f, r, "an answer sockwarden does not expect");
 		return;
 	}
 	if (stage == ASK_OBJECT && r->kind == POLICY_OBJ_EXEC) {
 		/* an exec is whoever owns its container's */
-		const char *cid = facts_str(rep->json, "ContainerID", NULL);
-		if ((id = facts_str(rep->json, "ID", NULL)) == NULL ||
-		    cid == NULL || (f->ids[f->next] = strdup(id)) == NULL) {
+		if (obj->container == NULL ||
+		    (f->ids[f->next] = strdup(obj->id)) == NULL) {
 			facts_engine_down(f, r, "an exec without its container");
 			return;
 		}
 		f->stage = ASK_EXEC_CONTAINER;
-		facts_ask(f, POLICY_OBJ_CONTAINER, cid);
-		if (f->call == NULL)
+		facts_ask(f, POLICY_OBJ_CONTAINER, obj->container);
+		if (f->look == NULL)
 			facts_engine_down(f, r, "the engine client is busy");
 		return;
 	}
-	if (r->kind == POLICY_OBJ_NETWORK && (((id = facts_str(rep->json,
-	    "Driver", NULL)) != NULL && strcmp(id, "host") == 0) || ((id =
-	    facts_str(rep->json, "Name", NULL)) != NULL &&
-	    strcmp(id, "host") == 0))) {
+	if (r->kind == POLICY_OBJ_NETWORK && ((obj->driver != NULL &&
+	    strcmp(obj->driver, "host") == 0) || (obj->name != NULL &&
+	    strcmp(obj->name, "host") == 0))) {
 		facts_host_network(f, r);
 		return;
 	}
-	owner = facts_owner(stage == ASK_EXEC_CONTAINER ?
-	    POLICY_OBJ_CONTAINER : r->kind, rep->json);
-	if (r->own == 1 && (owner == NULL || strcmp(owner, f->tenant) != 0)) {
+	if (r->own == 1 && (obj->owner == NULL ||
+	    strcmp(obj->owner, f->tenant) != 0)) {
 		facts_not_theirs(f, r);
 		return;
 	}
-	if (r->own == 2 && (owner == NULL || strcmp(owner, f->tenant) != 0))
+	if (r->own == 2 && (obj->owner == NULL ||
+	    strcmp(obj->owner, f->tenant) != 0))
 		log_warnx("audit: the %s '%s' (%s) is not the caller's (%s): "
 		    "would be refused by rule ownership", facts_what(r->kind),
 		    r->name, r->where, f->tenant);
 	if (r->kind == POLICY_OBJ_VOLUME && r->in_body &&
 	    strcmp(f->d->operation, "container.create") == 0 &&
-	    facts_volume_bind(f, r, rep->json) != 0)
+	    facts_volume_bind(f, r, obj) != 0)
 		return;
-	if (f->ids[f->next] == NULL) {
-		id = facts_str(rep->json, r->kind == POLICY_OBJ_VOLUME ?
-		    "Name" : "Id", NULL);
-		if (id == NULL || (f->ids[f->next] = strdup(id)) == NULL) {
-			facts_engine_down(f, r, "an answer without an ID");
-			return;
-		}
+	if (f->ids[f->next] == NULL &&
+	    (f->ids[f->next] = strdup(obj->id)) == NULL) {
+		facts_engine_down(f, r, "out of memory");
+		return;
 	}
 	f->next++;
 	facts_step(f);
@@ -494,7 +457,7 @@ facts_step(struct facts *f)
 	if (f->next < f->d->nrefs) {
 		facts_ask(f, f->d->refs[f->next].kind,
 		    f->d->refs[f->next].name);
-		if (f->call == NULL)
+		if (f->look == NULL)
 			facts_engine_down(f, &f->d->refs[f->next],
 			    "the engine client is busy");
 		return;
@@ -551,8 +514,31 @@ facts_free(struct facts *f)
 		return;
 	if (f->call != NULL)
 		engine_cancel(f->call);
+	if (f->look != NULL)
+		engine_lookup_cancel(f->look);
 	for (size_t i = 0; i < f->d->nrefs; i++)
 		free(f->ids[i]);
 	free(f->ids);
 	free(f);
+}
+
+/*
+ * The engine's answer to a request that creates, renames or removes
+ * containers, volumes or networks is in: what the cache holds of them
+ * goes now, before the client can send its next request (the engine's
+ * event saying so may come later).
+ */
+void
+facts_changed(const struct policy_decision *d)
+{
+	static const char *const ops[] = { "container.create",
+	    "container.delete", "container.rename", "container.prune",
+	    "volume.create", "volume.delete", "volume.prune",
+	    "network.create", "network.delete", "network.prune" };
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(d->operation, ops[i]) == 0) {
+			engine_cache_flush();
+			return;
+		}
 }

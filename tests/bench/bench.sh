@@ -45,6 +45,7 @@ NSTREAMS=1000
 WITH_SW=1
 KEEP=0
 QUICK=0
+CYCLES=10
 PROFILE=0
 CONCS="1 32"
 
@@ -213,10 +214,14 @@ mkdir -p "$W/src/up" "$W/src/dl"
 head -c "$BYTES" /dev/urandom >"$W/src/up/big.bin"
 ln "$W/src/up/big.bin" "$W/src/dl/big.bin"
 tar -C "$W/src" -cf "$W/up.tar" up && tar -C "$W/src" -cf "$W/dl.tar" dl && rm -rf "$W/src"
-ARCH_ID=$($DOCKER create swtest/busybox:latest sleep 1d) || { echo "bench.sh: docker create failed" >&2; exit 1; }
+# Made through sockwarden when it runs: under ci's ownership a job acts
+# only on its own containers (direct and haproxy do not care).
+MAKER=$DOCKER
+[ "$WITH_SW" = 1 ] && MAKER="/usr/bin/docker -H unix://$B_SW_SOCK"
+ARCH_ID=$($MAKER create swtest/busybox:latest sleep 1d) || { echo "bench.sh: docker create failed" >&2; exit 1; }
 "$SWBENCH" put -s "$ENGINE_SOCK" -u "/containers/$ARCH_ID/archive?path=/" -f "$W/dl.tar" >/dev/null ||
 	{ echo "bench.sh: seeding archive failed" >&2; exit 1; }
-LOGS_ID=$($DOCKER run -d swtest/busybox:latest sh -c "head -c $BYTES /dev/zero | tr '\\0' a") ||
+LOGS_ID=$($MAKER run -d swtest/busybox:latest sh -c "head -c $BYTES /dev/zero | tr '\\0' a") ||
 	{ echo "bench.sh: docker run (logs) failed" >&2; exit 1; }
 $DOCKER wait "$LOGS_ID" >/dev/null
 
@@ -241,6 +246,31 @@ run() { # TARGET ROUND TEST swbench-args...
 	fi
 }
 
+# A container's life, CYCLES times: create, start, remove (force), each
+# by its own curl on the target's socket; cycles per second and ms each.
+lifecycle() { # TARGET ROUND
+	local t=$1 r=$2 s id i t0 t1 n=0 body='{"Image":"swtest/busybox:latest","Cmd":["true"]}'
+	s=$(sock_of "$t")
+	t0=$(date +%s%N)
+	for i in $(seq 1 "$CYCLES"); do
+		id=$(curl -sf --unix-socket "$s" -H 'Content-Type: application/json' \
+		    -d "$body" http://d/v1.41/containers/create | sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')
+		[ -n "$id" ] || break
+		curl -sf --unix-socket "$s" -X POST "http://d/v1.41/containers/$id/start" >/dev/null || break
+		curl -sf --unix-socket "$s" -X DELETE "http://d/v1.41/containers/$id?force=1" >/dev/null || break
+		n=$((n + 1))
+	done
+	t1=$(date +%s%N)
+	if [ "$n" != "$CYCLES" ]; then
+		FAILS=$((FAILS + 1))
+		note "$t round $r cycle: failed after $n of $CYCLES cycles"
+		echo "target=$t round=$r test=cycle rc=1" >>"$RES"
+		return
+	fi
+	awk -v t="$t" -v r="$r" -v n="$n" -v ns=$((t1 - t0)) 'BEGIN {
+		printf "target=%s round=%s test=cycle cps=%.3f ms=%.1f rc=0\n", t, r, n / (ns / 1e9), ns / 1e6 / n }' >>"$RES"
+}
+
 # 1. idle /events streams, first, on fresh proxies (glibc keeps freed memory
 #    in its free lists, so a proxy that already moved 200 MB could serve the
 #    streams from recycled memory and under-report).
@@ -262,11 +292,13 @@ for r in $(seq 1 "$ROUNDS"); do
 	blog "round $r/$ROUNDS:$order"
 	# test-major order: the three targets' runs of one test are adjacent
 	# in time, so a burst of outside load hits them alike
-	for test in $(for c in $CONCS; do echo "ping$c"; done) put get logs; do
+	for test in $(for c in $CONCS; do echo "ping$c"; done) inspect cycle put get logs; do
 		for t in $order; do
 			s=$(sock_of "$t") p=$(pid_of "$t")
 			case $test in
 			ping*) run "$t" "$r" "$test" ping -s "$s" -c "${test#ping}" -d "$SECS" -w "$WARM" -P "$p" ;;
+			inspect) run "$t" "$r" inspect ping -s "$s" -u "/v1.41/containers/$ARCH_ID/json" -c 1 -d "$SECS" -w "$WARM" -P "$p" ;;
+			cycle) lifecycle "$t" "$r" ;;
 			put) run "$t" "$r" put put -s "$s" -u "/containers/$ARCH_ID/archive?path=/" -f "$W/up.tar" -P "$p" ;;
 			get) run "$t" "$r" get get -s "$s" -u "/containers/$ARCH_ID/archive?path=/dl/big.bin" -P "$p" ;;
 			logs) run "$t" "$r" logs get -s "$s" -u "/containers/$LOGS_ID/logs?stdout=1" -P "$p" ;;
@@ -397,6 +429,10 @@ TABLE=$W/table.md
 	for c in $CONCS; do
 		row "CPU ms per 10k req, c=$c" "ping$c" cpu_ms_per_10k 1 "(dockerd)"
 	done
+	row "inspect req/s, c=1 (ownership look-up)" inspect rps 0
+	row "p50 inspect latency (µs)" inspect p50_us 1
+	row "create+start+remove cycles/s" cycle cps 2
+	row "ms per create+start+remove" cycle ms 1
 	row "archive PUT MB/s" put mbps 1
 	row "archive GET MB/s" get mbps 1
 	row "logs GET MB/s" logs mbps 1

@@ -19,12 +19,12 @@ for name, dev, o in (("etcvol", "/etc", "bind"), ("okvol", t + "/root/data", "rb
            "Labels": {"io.sockwarden.owner": "l:" + listener}, "Scope": "local",
            "Options": {"type": "none" if o != "addr=10.0.0.1" else "nfs", "o": o, "device": dev}}
     json.dump(vol, open("%s/%s.json" % (t, name), "w"))
-    rules.append({"match": "^GET /v1.41/volumes/%s " % name, "body": "@%s/%s.json" % (t, name)})
+    rules.append({"match": "^GET (/v1.41)?/volumes/%s " % name, "body": "@%s/%s.json" % (t, name)})
 cid = "d" * 64
 inspect = {"Id": cid, "Name": "/c", "HostConfig": {}, "Config": {"Labels": {"io.sockwarden.owner": "l:" + listener}}}
 json.dump(inspect, open(t + "/c.json", "w"))
 rules += [{"match": "^POST /v1.41/containers/create", "status": 201, "body": '{"Id":"%s","Warnings":[]}' % cid},
-          {"match": "^GET /v1.41/containers/%s/json " % cid, "body": "@%s/c.json" % t}]
+          {"match": "^GET (/v1.41)?/containers/%s/json " % cid, "body": "@%s/c.json" % t}]
 json.dump(rules, open(t + "/script.json", "w"))
 PY
 export FAKEUP_SCRIPT=$T/script.json
