@@ -118,10 +118,10 @@ struct policy_decision {
 	const char	*key;		/* static: the policy key that governs
 					   the denial ("checks.binds.roots"),
 					   NULL when no setting would allow it */
-	char		 image[256];	/* the image the request names, as
-					   written ("" when none): the one the
-					   images check judged, else the
-					   path's image */
+	char		*image;		/* the image the request names, as
+					   written (NULL when none): the one
+					   the images check judged, else the
+					   path's image; owned like target */
 	char		*target;	/* canonical path?query to forward;
 					   owned, freed by policy_decision_clear */
 	struct policy_host_path *paths;	/* allowed only if these hold on

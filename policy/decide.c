@@ -219,12 +219,11 @@ policy_eval(const struct policy *p, const struct policy_request *r,
 	d->verdict = POLICY_ALLOW;
 	d->body_limit = p->body_limit;
 	eval_run(&e);
-	if (d->image[0] == '\0' && e.rt != NULL && e.rt->id_kind == ID_IMAGE &&
-	    e.var != NULL) {		/* inspect, delete, save... by name */
-		strfmt(d->image, sizeof(d->image), "%.*s", (int)e.varlen,
-		    e.var);
+	if (d->image == NULL && e.rt != NULL && e.rt->id_kind == ID_IMAGE &&
+	    e.var != NULL &&		/* inspect, delete, save... by name */
+	    (d->image = strndup(e.var, e.varlen < 255 ? e.varlen : 255)) !=
+	    NULL)
 		str_sanitize(d->image);
-	}
 	target_free(&e.t);
 	if (d->verdict == POLICY_ALLOW && d->target == NULL) {
 		d->verdict = POLICY_REJECT;	/* never forward unparsed */
@@ -248,6 +247,8 @@ policy_decision_clear(struct policy_decision *d)
 {
 	free(d->target);
 	d->target = NULL;
+	free(d->image);
+	d->image = NULL;
 	for (size_t i = 0; i < d->npaths; i++) {
 		free(d->paths[i].path);
 		free(d->paths[i].root);

@@ -96,15 +96,14 @@ image_note(struct eval *e, const char *what, const char *ref, size_t len)
 {
 	static const char *const used[] = { "mounted image",
 	    "build cache source", "BuildKit frontend image", NULL };
-	char *img = e->d->image;
-
-	if (img[0] != '\0' || len == 0)
+	if (e->d->image != NULL || len == 0)
 		return;
 	for (size_t i = 0; used[i] != NULL; i++)
 		if (strcmp(what, used[i]) == 0)
 			return;
-	strfmt(img, sizeof(e->d->image), "%.*s", (int)len, ref);
-	str_sanitize(img);
+	/* for the record only: without memory the record says none */
+	if ((e->d->image = strndup(ref, len < 255 ? len : 255)) != NULL)
+		str_sanitize(e->d->image);
 }
 
 /* Allowlist one normalized reference; 0 or -1 (stop). */

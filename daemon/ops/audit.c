@@ -305,7 +305,7 @@ audit_record(const struct exchange *x)
 	ab_lit(&b, "\",\"operation\":\"");
 	ab_esc(&b, x->operation, strlen(x->operation));
 	ab_lit(&b, "\",\"image\":");
-	if (x->image[0] != '\0') {
+	if (x->image != NULL && x->image[0] != '\0') {
 		ab_lit(&b, "\"");
 		ab_esc(&b, x->image, strlen(x->image));
 		ab_lit(&b, "\"");

@@ -78,7 +78,7 @@ exchange_end(struct conn *c, const char *why)
 	    d->target != NULL ? d->target : "";
 	x.target_len = req->target != NULL ? req->target_len : strlen(x.target);
 	x.operation = d->operation;
-	x.image = d->image;
+	x.image = d->image != NULL ? d->image : "";
 	x.policy_generation = decided ? c->c_policy_gen : 0;
 	x.decision = exchange_decision(c, decided);
 	x.audit_only = decided && d->verdict == POLICY_ALLOW && d->audit;

@@ -81,11 +81,12 @@ test_rows(void)
 		}
 		policy_eval(policy_default(), &q, &d);
 		policy_format_message(&d, msg, sizeof(msg));
-		if (strcmp(d.image, r->image) != 0 || (r->key == NULL) !=
+		const char *img = d.image != NULL ? d.image : "";
+		if (strcmp(img, r->image) != 0 || (r->key == NULL) !=
 		    (d.key == NULL))
 			fprintf(stderr, "row %zu: %s %s: %s\n", i, r->method,
 			    r->target, msg);
-		CHECK_STR(d.image, r->image);
+		CHECK_STR(img, r->image);
 		if (r->key == NULL) {
 			CHECK(d.key == NULL);
 			CHECK(strstr(msg, "(policy key:") == NULL);
