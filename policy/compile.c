@@ -9,7 +9,6 @@
  * set, which "allow" adds to and "deny" removes from.  The file format is
  * documented in docs/policy.md.  Reading the file is the caller's job.
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -83,69 +82,6 @@ want(struct cctx *c, uint32_t v, enum jtype t, const char *path)
 	return -1;
 }
 
-/*
- * Edit distance with adjacent transpositions (the usual typos: a letter
- * missing, extra, wrong or swapped), case-insensitive; keys are short, a
- * larger one simply counts as far.
- */
-static size_t
-key_distance(const char *key, const char *known)
-{
-	char a[33], b[33];
-	size_t la = strlen(key), lb = strlen(known), i, j;
-	size_t d[33][33];
-
-	if (la > 32 || lb > 32)
-		return SIZE_MAX;
-	for (i = 0; i <= la; i++)
-		a[i] = (char)tolower((unsigned char)key[i]);
-	for (j = 0; j <= lb; j++)
-		b[j] = (char)tolower((unsigned char)known[j]);
-	for (i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (i = 1; i <= la; i++)
-		for (j = 1; j <= lb; j++) {
-			size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[la][lb];
-}
-
-/*
- * "; did you mean 'roots'?" when one of the n known keys (at(i, arg)) is
- * within two edits of key, or equal ignoring case; "" otherwise.  Short
- * keys need a closer match, or everything would resemble "max".
- */
-static const char *
-key_hint(const char *key, const char *(*at)(size_t, const void *),
-    const void *arg, size_t n, char *buf, size_t size)
-{
-	const char *best = NULL;
-	size_t bestd = 3, i;
-
-	for (i = 0; i < n; i++) {
-		const char *k = at(i, arg);
-		size_t dist = key_distance(key, k);
-		if (dist < bestd && dist < strlen(k) / 2 + 1) {
-			best = k;
-			bestd = dist;
-		}
-	}
-	if (best == NULL)
-		return "";
-	strfmt(buf, size, "; did you mean '%s'?", best);
-	return buf;
-}
-
 static const char *
 key_at_list(size_t i, const void *keys)
 {
@@ -169,7 +105,7 @@ keys_check(struct cctx *c, uint32_t obj, const char *const *keys,
 				break;
 		if (keys[i] == NULL) {
 			errs_add(c, d->n[m].koff, "unknown key '%s' at %s%s",
-			    d->n[m].key, path, key_hint(d->n[m].key,
+			    d->n[m].key, path, hint_key(d->n[m].key,
 			    key_at_list, keys, i, hint, sizeof(hint)));
 			bad = 1;
 		}
@@ -693,7 +629,7 @@ compile_text(const char *file, const char *text, size_t len,
 				if ((ck = check_lookup(d.n[m].key)) < 0) {
 					errs_add(&c, d.n[m].koff, "unknown key "
 					    "'%s' at checks (not a check name)"
-					    "%s", d.n[m].key, key_hint(
+					    "%s", d.n[m].key, hint_key(
 					    d.n[m].key, key_at_check, NULL,
 					    CK_COUNT, hint, sizeof(hint)));
 					continue;

@@ -343,6 +343,9 @@ int	 schema_check(struct eval *, const struct jdoc *, uint32_t node,
  * returns 1 when evaluation must stop.
  */
 /* rules_host.c: HostConfig, and the Resources shared with update */
+/* hint.c: "; did you mean 'K'?" for the closest of n known keys, or "" */
+const char *hint_key(const char *key, const char *(*at)(size_t, const void *),
+	    const void *arg, size_t n, char *buf, size_t size);
 int	 rules_hostconfig(struct eval *, const struct jdoc *, uint32_t hc);
 int	 rules_volume_device(struct eval *, const char *device,
 	    const char *where);
