@@ -145,6 +145,22 @@ facts_request(const struct conn *c, struct policy_request *pr)
 	pr->nself_sockets = listener_self_sockets(self, SW_MAX_LISTENERS + 1);
 }
 
+/* A step just started: 1 when it waits (state FACTS) or ended in a
+ * refusal already answered, 0 when it had nothing to do. */
+static int
+facts_pending(struct conn *c, int waiting, int status, const char *msg)
+{
+	if (waiting) {
+		conn_set_state(c, CONN_FACTS);
+		return 1;
+	}
+	if (status != 0) {
+		facts_refuse(c, status, msg);
+		return 1;
+	}
+	return 0;
+}
+
 /* One more step towards forwarding: refs, then a start's container. */
 static void
 facts_resume(struct conn *c)
@@ -159,14 +175,8 @@ facts_resume(struct conn *c)
 		    evbuffer_pullup(c->c_body, -1) : NULL, c->c_body ?
 		    evbuffer_get_length(c->c_body) : 0, facts_resolved, c,
 		    &status, msg, sizeof(msg));
-		if (c->c_facts == NULL && status != 0) {
-			facts_refuse(c, status, msg);
+		if (facts_pending(c, c->c_facts != NULL, status, msg))
 			return;
-		}
-		if (c->c_facts != NULL) {
-			conn_set_state(c, CONN_FACTS);
-			return;
-		}
 	}
 	c->c_refs_done = 1;
 	if (!c->c_facts_done && c->c_dec.verify &&
@@ -176,14 +186,8 @@ facts_resume(struct conn *c)
 		facts_version(c, version, sizeof(version));
 		c->c_verify = verify_start(listener_policy(c->c_listener), &pr,
 		    version, id, facts_started, c, &status, msg, sizeof(msg));
-		if (c->c_verify == NULL && status != 0) {
-			facts_refuse(c, status, msg);
+		if (facts_pending(c, c->c_verify != NULL, status, msg))
 			return;
-		}
-		if (c->c_verify != NULL) {
-			conn_set_state(c, CONN_FACTS);
-			return;
-		}
 	}
 	c->c_facts_done = 1;
 	relay_forward(c);
