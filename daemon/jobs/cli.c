@@ -207,16 +207,15 @@ cli_exchange(const char *path, const char *req)
 			close(fd);
 		return NULL;
 	}
+	/* A refusal (not root) may come before the request is read: then
+	 * the send fails, and the answer is still there to read. */
 	for (size_t off = 0; off <= n;) {
-		ssize_t w = off < n ? write(fd, req + off, n - off) :
-		    write(fd, "\n", 1);
+		ssize_t w = off < n ? send(fd, req + off, n - off,
+		    MSG_NOSIGNAL) : send(fd, "\n", 1, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0) {
-			fprintf(stderr, "sockwarden: control socket: %s\n",
-			    strerror(errno));
-			goto fail;
-		}
+		if (w <= 0)
+			break;
 		off += off < n ? (size_t)w : 1;
 	}
 	if ((buf = malloc(cap)) == NULL)
