@@ -12,6 +12,8 @@
  *   engine/    the daemon's own client of the engine (answers it trusts)
  *   tenancy/   jobs are tenants: whose a caller is, what is theirs, what
  *              the engine really stored
+ *   jobs/      one socket per CI job: control socket and CLI, reaping,
+ *              state across restarts, quotas
  *   ops/       what operators touch: settings, reload and signals, audit
  *              log, metrics, policy files, the check/explain tools
  *
