@@ -171,8 +171,17 @@ static int
 job_mkdir(const struct job *j, char *err, size_t errlen)
 {
 	struct stat st;
+	mode_t old;
+	int rc;
 
-	if (mkdir(j->j_dir, 0750) == -1 && errno != EEXIST) {
+	/* Not chmod afterwards: from a non-member of the job group that
+	 * would clear the set-group-ID bit the directory inherits, and its
+	 * socket would lose the group.  The umask (UMask=0077 under the
+	 * unit) must not take the group's access either. */
+	old = umask(0027);
+	rc = mkdir(j->j_dir, 0750);
+	umask(old);
+	if (rc == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "mkdir %s: %s", j->j_dir, strerror(errno));
 		return -1;
 	}
@@ -294,10 +303,14 @@ jobs_open(struct job_spec *spec, char *sock, size_t socklen, char *err,
 	return 0;
 }
 
-/* Gone for good: state file, directory, the struct. */
+static void job_tell(struct job *, int, const char *);
+
+/* Gone for good: state file, directory, the struct; a `job close` still
+ * waiting hears it first (never a dangling waiter). */
 static void
 job_gone(struct job *j)
 {
+	job_tell(j, 0, "closed with --keep: its objects are kept");
 	(void)jobstate_remove(jobs.state, j->j_spec.id);
 	if (rmdir(j->j_dir) == -1 && errno != ENOENT)
 		log_warn("job %s: rmdir %s", j->j_spec.id, j->j_dir);
