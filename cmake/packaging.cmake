@@ -40,7 +40,7 @@ find_program(SW_GZIP gzip REQUIRED)
 set(sw_gz_files)
 foreach(src docs/man/sockwarden.8 docs/man/sockwarden.conf.5
             docs/man/sockwarden-policy.5 README.md docs/policy.md
-            docs/tenancy.md)
+            docs/tenancy.md docs/jobs.md)
   get_filename_component(name ${src} NAME)
   set(out ${CMAKE_BINARY_DIR}/gz/${name}.gz)
   add_custom_command(OUTPUT ${out}
@@ -58,8 +58,17 @@ install(FILES ${CMAKE_BINARY_DIR}/gz/sockwarden.conf.5.gz
 install(FILES ${CMAKE_BINARY_DIR}/gz/README.md.gz
               ${CMAKE_BINARY_DIR}/gz/policy.md.gz
               ${CMAKE_BINARY_DIR}/gz/tenancy.md.gz
+              ${CMAKE_BINARY_DIR}/gz/jobs.md.gz
               ${CMAKE_SOURCE_DIR}/cmake/deb/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# the GitLab Runner custom executor of docs/jobs.md
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/contrib/gitlab-runner/config.sh
+                 ${CMAKE_SOURCE_DIR}/contrib/gitlab-runner/prepare.sh
+                 ${CMAKE_SOURCE_DIR}/contrib/gitlab-runner/run.sh
+                 ${CMAKE_SOURCE_DIR}/contrib/gitlab-runner/cleanup.sh
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/sockwarden/gitlab-runner)
+install(FILES ${CMAKE_SOURCE_DIR}/contrib/gitlab-runner/lib.sh
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/sockwarden/gitlab-runner)
 
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "sockwarden")

@@ -12,6 +12,8 @@
  *   engine/    the daemon's own client of the engine (answers it trusts)
  *   tenancy/   jobs are tenants: whose a caller is, what is theirs, what
  *              the engine really stored
+ *   jobs/      one socket per CI job: control socket and CLI, reaping,
+ *              state across restarts, quotas
  *   ops/       what operators touch: settings, reload and signals, audit
  *              log, metrics, policy files, the check/explain tools
  *
@@ -37,6 +39,9 @@
 
 #define SW_DEFAULT_LISTEN	"/run/sockwarden/docker.sock"
 #define SW_DEFAULT_UPSTREAM	"unix:/var/run/docker.sock"
+#define SW_DEFAULT_CONTROL	"/run/sockwarden/control.sock"
+#define SW_DEFAULT_JOB_DIR	"/run/sockwarden/jobs"
+#define SW_DEFAULT_JOB_STATE_DIR "/var/lib/sockwarden/jobs"
 
 #define SW_DEFAULT_MAX_HEADER_BYTES	(64 * 1024)
 /* http-parser refuses heads above its compile-time HTTP_MAX_HEADER_SIZE
@@ -76,6 +81,8 @@ struct sw_listener {
 	char			*owner, *group;	/* NULL: unchanged */
 	int			 mode;		/* -1: 0660 */
 	enum listener_ident	 ident;
+	char			*tenant;	/* NULL: "l:NAME" (a job's: "j:ID") */
+	char			*job;		/* the job's ID, NULL: none */
 };
 enum sw_sandbox { SW_SANDBOX_OFF = 0, SW_SANDBOX_ON, SW_SANDBOX_DEBUG };
 
@@ -108,6 +115,11 @@ struct sw_conf {
 	int	 sandbox;		/* enum sw_sandbox, -1 = default on */
 	struct sw_listener *listeners;	/* more sockets ("listener" lines) */
 	size_t	 nlisteners;
+	char	*control_listen;	/* job control socket, NULL: no jobs */
+	char	*job_dir;		/* job sockets, NULL: the default */
+	char	*job_state_dir;		/* open jobs kept across restarts */
+	char	*job_group;		/* group of job sockets, NULL: ours */
+	int	 job_mode;		/* of a job socket, -1: 0660 */
 };
 
 /* ops/config.c: the settings file, flags and what a reload may change */
@@ -206,6 +218,12 @@ int	 listener_bind_unix(const char *path, uid_t, gid_t, mode_t, int backlog);
 /* Start a listener: on fd when systemd passed one (-1: bind spec->path);
  * loads its policy file.  0, or -1 after logging why. */
 int	 listener_add(const struct sw_listener *spec, int fd);
+/* The same, with a compiled policy (taken over; NULL: spec's or the
+ * server's); the listener, or NULL after logging why. */
+struct listener *listener_open(const struct sw_listener *spec, int fd,
+	    struct policy *);
+/* Close one for good: its file, its live connections, then the struct. */
+void	 listener_remove(struct listener *, const char *reason);
 void	 listener_stop(void);		/* stop accepting, remove our files */
 void	 listener_free_all(void);	/* at exit, after the connections */
 /* Socket files we created (the root helper removes them after the drop);
@@ -219,6 +237,8 @@ int	 listener_reload_policies(char *why, size_t whylen);
 const char *listener_name(const struct listener *);
 const struct policy *listener_policy(const struct listener *);
 enum listener_ident listener_ident(const struct listener *);
+const char *listener_tenant(const struct listener *);	/* NULL: "l:NAME" */
+const char *listener_job(const struct listener *);	/* NULL: no job's */
 
 /* relay/http_write.c: what goes on the wire from us */
 enum body_framing { BODY_NONE, BODY_LENGTH, BODY_CHUNKED };
@@ -273,6 +293,8 @@ void	 conn_init(void (*record)(const struct exchange *));
 void	 conn_accept(int fd, const struct listener *);
 void	 conn_drain_all(void);		/* SIGTERM: close idle, keep busy */
 void	 conn_close_all(const char *reason);
+/* Close every connection that came in on this listener. */
+void	 conn_close_listener(const struct listener *, const char *reason);
 void	 conn_shutdown(void);		/* free what conn_init made */
 unsigned conn_count(void);
 void	 conn_stats(struct conn_stats *);
@@ -495,6 +517,8 @@ int	 privdrop_helper_open_audit(void);	/* fd, or -1 */
 int	 sandbox_apply(enum sw_sandbox mode, int upstream_family,
 	    int allow_unlink);
 int	 sandbox_apply_helper(void);	/* the root helper's filter */
+/* Before sandbox_apply: the calls job sockets and state files need. */
+void	 sandbox_allow_jobs(void);
 int	 sandbox_available(void);
 
 /* host/landlock.c: file access confined to a few directories (Linux >=
@@ -502,6 +526,10 @@ int	 sandbox_available(void);
  * after the drop.  Without Landlock both succeed and do nothing. */
 int	 landlock_prepare(const char *const *ro_dirs, const char *const *rw_dirs);
 int	 landlock_enforce(void);
+/* After prepare: jobs' directories.  sockets: job sockets and their
+ * directories made and removed beneath it; else state files written,
+ * renamed and removed beneath it. */
+int	 landlock_add_jobs(const char *dir, int sockets);
 
 /* ----------------------------------------------------------------- ops/ */
 
@@ -529,6 +557,7 @@ struct exchange {
 	uint64_t		 bytes_in;	/* client bytes sent upstream */
 	uint64_t		 bytes_out;	/* bytes sent to the client */
 	uint64_t		 duration_us;	/* first head byte to the end */
+	const char		*job;		/* the job's ID, NULL: none */
 };
 
 /* ops/audit.c: one JSON line per exchange */
@@ -566,6 +595,52 @@ struct reload_hooks {			/* what only main.c may do */
 int	 reload_init(struct event_base *, const char *config_path,
 	    const struct sw_conf *flags, const struct reload_hooks *);
 void	 reload_shutdown(void);
+
+/* ----------------------------------------------------------------- jobs/ */
+
+/*
+ * jobs/: one socket per CI job, opened and closed over a root-only
+ * control socket (control.c, the CLI in cli.c), everything the job made
+ * reaped at the end (jobs.c, reap.c), kept across restarts (state.c),
+ * within its quotas (quota.c).
+ */
+struct job;
+struct census;
+/* Before the drop (as root): directories made and given to uid/gid (-1:
+ * not dropping), the state read; 0 or -1 after logging why. */
+int	 jobs_prepare(const struct sw_conf *, uid_t, gid_t);
+void	 jobs_restore(void);		/* after the drop: sockets back */
+void	 jobs_shutdown(void);		/* sockets closed, state kept */
+int	 jobs_enabled(void);
+const char *jobs_dir(void);		/* NULL when jobs are off */
+const char *jobs_state_dir(void);
+void	 jobs_record(const struct exchange *);
+struct evbuffer;
+void	 jobs_metrics(struct evbuffer *);	/* Prometheus lines */
+struct jobs_stats {
+	unsigned	 open, reaping;
+	uint64_t	 opened, closed, reaped, reap_failures;
+};
+void	 jobs_stats(struct jobs_stats *);
+/* control.c: the control socket (systemd's, fd != -1, or our own). */
+int	 control_open(const char *path, int fd);
+void	 control_close(void);		/* stop, remove our file */
+const char *control_path(void);		/* the file we made, or NULL */
+/* cli.c: `sockwarden [--control PATH] job ...`; an exit code. */
+int	 jobs_cli(const char *control, int argc, char **argv);
+/* quota.c: before a create on a job's socket goes upstream.  NULL: go
+ * on (*status 0) or answer *status with msg at once; else cb says. */
+typedef void (*quota_cb)(void *arg, int status, const char *msg);
+struct quota_check;
+struct quota_check *quota_start(const char *job,
+	    const struct policy_decision *, const unsigned char *body,
+	    size_t len, quota_cb, void *arg, int *status, char *msg,
+	    size_t msglen);
+void	 quota_free(struct quota_check *);
+/* 1: the check let a container create through and counts it as being
+ * made until quota_done() (when that create's exchange ends). */
+int	 quota_held(const struct quota_check *);
+void	 quota_done(const char *job);
 
 /* ops/tools.c: the offline commands */
 int	 tools_check(int argc, char **argv);

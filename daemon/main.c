@@ -55,6 +55,8 @@ usage(FILE *f)
 	    "                  [--user USER] [--sandbox on|off|debug]\n"
 	    "                  [--audit-log stderr|off|PATH]\n"
 	    "                  [--metrics-listen unix:PATH|tcp:127.0.0.1:PORT]\n"
+	    "                  [--control-listen PATH]\n"
+	    "       sockwarden [--control PATH] job open|close|list ...\n"
 	    "       sockwarden check POLICY...\n"
 	    "       sockwarden explain [--policy FILE] [CAPTURE...]\n"
 	    "       sockwarden --version | --help\n");
@@ -65,10 +67,14 @@ static void
 main_remove_sockets(void)
 {
 	listener_stop();
-	if (helper_unlinks)
+	if (helper_unlinks) {
 		privdrop_helper_unlink();
-	else if (metrics_unix_path() != NULL)
+		return;
+	}
+	if (metrics_unix_path() != NULL)
 		(void)unlink(metrics_unix_path());
+	if (control_path() != NULL)
+		(void)unlink(control_path());
 }
 
 /* Each finished exchange: the audit log and the metrics, side by side. */
@@ -77,6 +83,7 @@ main_record(const struct exchange *x)
 {
 	audit_record(x);
 	metrics_record(x);
+	jobs_record(x);
 }
 
 /* Parse the flags into flag_conf; returns -1 to go on, else an exit code. */
@@ -94,6 +101,7 @@ main_options(int argc, char **argv, const char **configp)
 		{ "sandbox", required_argument, NULL, 'S' },
 		{ "audit-log", required_argument, NULL, 'A' },
 		{ "metrics-listen", required_argument, NULL, 'M' },
+		{ "control-listen", required_argument, NULL, 'K' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -102,6 +110,7 @@ main_options(int argc, char **argv, const char **configp)
 		{ 'l', "listen" }, { 'u', "upstream" }, { 'p', "policy" },
 		{ 'L', "log_level" }, { 'U', "user" }, { 'S', "sandbox" },
 		{ 'A', "audit_log" }, { 'M', "metrics_listen" },
+		{ 'K', "control_listen" },
 	};
 	int ch;
 
@@ -227,6 +236,13 @@ main_listen(void)
 	for (size_t i = 0; i < conf.nlisteners; i++)
 		if (main_listener(&conf.listeners[i], conf.listeners[i].name) != 0)
 			return -1;
+	/* the job control socket: systemd's "control", or our own */
+	if (conf.control_listen != NULL && control_open(conf.control_listen,
+	    activation_take("control", NULL)) != 0) {
+		log_warnx("control socket %s could not start",
+		    conf.control_listen);
+		return -1;
+	}
 	return 0;
 }
 
@@ -255,7 +271,7 @@ static int
 main_landlock_prepare(int helper)
 {
 	char *own[6] = { NULL }, *pol = NULL;
-	const char *ro[6], *rw[4];
+	const char *ro[6], *rw[5];
 	size_t nro = 0, nrw = 0;
 	int rc;
 
@@ -269,6 +285,8 @@ main_landlock_prepare(int helper)
 		ro[nro++] = own[1];
 	ro[nro] = NULL;
 	if (!helper) {
+		if ((own[5] = dir_of(control_path())) != NULL)
+			rw[nrw++] = own[5];
 		if (conf.audit_log != NULL && conf.audit_log[0] == '/' &&
 		    (own[2] = dir_of(conf.audit_log)) != NULL)
 			rw[nrw++] = own[2];
@@ -281,6 +299,10 @@ main_landlock_prepare(int helper)
 	}
 	rw[nrw] = NULL;
 	rc = landlock_prepare(ro, rw);
+	if (rc == 0 && jobs_enabled() &&
+	    (landlock_add_jobs(jobs_dir(), 1) != 0 ||
+	    landlock_add_jobs(jobs_state_dir(), 0) != 0))
+		rc = -1;
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		free(own[i]);
 	free(pol);
@@ -301,11 +323,13 @@ startup_failed(const char *what)
 static int
 main_drop(const struct privdrop_plan *plan, int sandbox)
 {
-	const char *unlinks[SW_MAX_LISTENERS + 2];
+	const char *unlinks[SW_MAX_LISTENERS + 3];
 	size_t n = listener_files(unlinks, SW_MAX_LISTENERS);
 
 	if (metrics_unix_path() != NULL)
 		unlinks[n++] = metrics_unix_path();
+	if (control_path() != NULL)
+		unlinks[n++] = control_path();
 	unlinks[n] = NULL;
 	if (privdrop_pin_upstream(&server.up) != 0 ||
 	    privdrop_helper_start(unlinks, conf.audit_log &&
@@ -328,6 +352,12 @@ main_harden(int mfd, int sandbox)
 		return startup_failed("NOTIFY_SOCKET");
 	if (privdrop_plan(&conf, &server.up, &plan) != 0)
 		return startup_failed("user");
+	/* job directories and state: made as root, given to the new user */
+	if (jobs_prepare(&conf, plan.drop ? plan.uid : (uid_t)-1,
+	    plan.drop ? plan.gid : (gid_t)-1) != 0)
+		return startup_failed("jobs");
+	if (jobs_enabled())
+		sandbox_allow_jobs();
 	if (audit_open(server.base, conf.audit_log) != 0 ||
 	    metrics_open(server.base, conf.metrics_listen, mfd) != 0)
 		return startup_failed("audit log or metrics listener");
@@ -372,6 +402,14 @@ main(int argc, char **argv)
 		return tools_check(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		return tools_explain(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "job") == 0)
+		return jobs_cli(NULL, argc - 1, argv + 1);
+	if (argc > 3 && strcmp(argv[1], "--control") == 0 &&
+	    strcmp(argv[3], "job") == 0)
+		return jobs_cli(argv[2], argc - 3, argv + 3);
+	if (argc > 2 && strncmp(argv[1], "--control=", 10) == 0 &&
+	    strcmp(argv[2], "job") == 0)
+		return jobs_cli(argv[1] + 10, argc - 2, argv + 2);
 	if ((rc = main_options(argc, argv, &config)) >= 0)
 		return rc;
 	if ((rc = main_settings(config)) != 0)
@@ -397,6 +435,7 @@ main(int argc, char **argv)
 		fatal("daemon");
 	if ((rc = main_harden(mfd, sandbox)) != 0)
 		return rc;
+	jobs_restore();		/* as the dropped user, like `job open` */
 	log_info("sockwarden %s listening on %s, engine at %s, policy %s, "
 	    "sandbox %s", SW_VERSION, main_listener_name, server.up.name,
 	    policy_name(server.policy), sandbox == SW_SANDBOX_ON ? "on" :
@@ -407,6 +446,8 @@ main(int argc, char **argv)
 	event_base_dispatch(server.base);
 
 	main_remove_sockets();
+	control_close();
+	jobs_shutdown();
 	conn_shutdown();
 	listener_free_all();
 	engine_shutdown();

@@ -4,7 +4,9 @@
  * directories of its settings and policy files, /etc/sockwarden and /proc
  * (for /proc/PID/cgroup), and may only write or remove files below the
  * directories of its audit log and its own socket files (when it removes
- * them itself).  Connecting to Unix sockets is not a file access Landlock
+ * them itself); with jobs on, it may also make and remove job sockets and
+ * their directories beneath the job directory, and state files beneath
+ * the state directory.  Connecting to Unix sockets is not a file access Landlock
  * governs, so the engine stays reachable.  The ruleset is built while
  * still root (the directories may be root's) and enforced after the
  * privilege drop and no_new_privs, before seccomp.  A kernel without
@@ -102,6 +104,17 @@ landlock_prepare(const char *const *ro, const char *const *rw)
 		if (ll_add(rw[i], LL_READ | LL_WRITE) != 0)
 			return -1;
 	return 0;
+}
+
+int
+landlock_add_jobs(const char *dir, int sockets)
+{
+	if (ll_fd == -1)
+		return 0;
+	return ll_add(dir, sockets ? LANDLOCK_ACCESS_FS_READ_DIR |
+	    LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_DIR |
+	    LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE :
+	    LL_READ | LL_WRITE | LANDLOCK_ACCESS_FS_TRUNCATE);
 }
 
 /* Enforce the prepared ruleset (needs no_new_privs). */

@@ -101,6 +101,32 @@ static const int sb_asan[] = {
 };
 #endif
 
+/*
+ * Jobs (control_listen set): the daemon binds each job's socket itself, in
+ * its own set-group-ID directory, and keeps their state files: binding
+ * and listening on AF_UNIX sockets (socket() is AF_UNIX already), the
+ * umask around bind, chmod, rename into place, the job's directory made
+ * and removed, files removed, fsync of state files.  No chown, no other
+ * socket family; Landlock keeps all of it beneath the two directories.
+ */
+static int sb_jobs;
+
+void
+sandbox_allow_jobs(void)
+{
+	sb_jobs = 1;
+}
+
+static const int sb_jobs_calls[] = {
+	SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(umask),
+	SCMP_SYS(fchmodat), SCMP_SYS(renameat), SCMP_SYS(renameat2),
+	SCMP_SYS(mkdirat), SCMP_SYS(unlinkat), SCMP_SYS(fsync),
+#ifdef __NR_chmod
+	SCMP_SYS(chmod), SCMP_SYS(rename), SCMP_SYS(mkdir), SCMP_SYS(rmdir),
+	SCMP_SYS(unlink),
+#endif
+};
+
 #define SB_ADD(ctx, nr, ...) \
 	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, __VA_ARGS__)
 
@@ -203,11 +229,14 @@ sb_build(enum sw_sandbox mode, int family, int allow_unlink)
 	for (size_t i = 0; rc == 0 && i < sizeof(sb_asan) / sizeof(sb_asan[0]); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sb_asan[i], 0);
 #endif
+	for (size_t i = 0; rc == 0 && sb_jobs &&
+	    i < sizeof(sb_jobs_calls) / sizeof(sb_jobs_calls[0]); i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sb_jobs_calls[i], 0);
 	if (rc == 0)
 		rc = sb_socket(ctx, family);
-	if (rc == 0 && allow_unlink)
+	if (rc == 0 && allow_unlink && !sb_jobs)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlink), 0);
-	if (rc == 0 && allow_unlink)
+	if (rc == 0 && allow_unlink && !sb_jobs)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 0);
 	if (rc == 0 && family != AF_UNIX)
 		rc = sb_setsockopt(ctx);

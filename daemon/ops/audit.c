@@ -283,7 +283,14 @@ audit_record(const struct exchange *x)
 	ab_num3(&b, (int)(now.tv_nsec / 1000000));
 	ab_lit(&b, "Z\",\"listener\":\"");
 	ab_esc(&b, x->listener, strlen(x->listener));
-	ab_lit(&b, "\",\"conn\":");
+	ab_lit(&b, "\",\"job\":");
+	if (x->job != NULL) {
+		ab_lit(&b, "\"");
+		ab_esc(&b, x->job, strlen(x->job));
+		ab_lit(&b, "\"");
+	} else
+		ab_lit(&b, "null");
+	ab_lit(&b, ",\"conn\":");
 	ab_num(&b, (long long)x->conn_id);
 	ab_lit(&b, ",\"peer_uid\":");
 	ab_num(&b, (int)x->peer->uid);

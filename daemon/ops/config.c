@@ -21,6 +21,7 @@ conf_defaults(struct sw_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->listen_mode = -1;
+	c->job_mode = -1;
 	c->sandbox = -1;
 	c->max_header_bytes = SW_DEFAULT_MAX_HEADER_BYTES;
 	c->max_body_bytes = SW_DEFAULT_MAX_BODY_BYTES;
@@ -72,6 +73,10 @@ conf_free(struct sw_conf *c)
 	free(c->audit_log);
 	free(c->metrics_listen);
 	free(c->listener_name);
+	free(c->control_listen);
+	free(c->job_dir);
+	free(c->job_state_dir);
+	free(c->job_group);
 	for (size_t i = 0; i < c->nlisteners; i++)
 		conf_listener_free(&c->listeners[i]);
 	free(c->listeners);
@@ -234,6 +239,8 @@ static const struct {
 	CONF_S(user, conf_user), CONF_S(keep_group, conf_group),
 	CONF_S(audit_log, conf_audit), CONF_S(metrics_listen, conf_metrics),
 	CONF_S(listener_name, conf_label),
+	CONF_S(control_listen, conf_abs_path), CONF_S(job_dir, conf_abs_path),
+	CONF_S(job_state_dir, conf_abs_path), CONF_S(job_group, conf_group),
 };
 
 #define CONF_D(k, f, zero_ok)	{ k, offsetof(struct sw_conf, f), zero_ok }
@@ -328,8 +335,9 @@ conf_set_other(struct sw_conf *c, const char *key, const char *v, int *known)
 
 	*known = 1;
 	errno = 0;
-	if (strcmp(key, "listen_mode") == 0) {
-		if ((c->listen_mode = conf_mode(v)) < 0)
+	if (strcmp(key, "listen_mode") == 0 || strcmp(key, "job_mode") == 0) {
+		int *m = key[0] == 'l' ? &c->listen_mode : &c->job_mode;
+		if ((*m = conf_mode(v)) < 0)
 			return "must be an octal mode like 0660, got";
 	} else if (strcmp(key, "sandbox") == 0) {
 		if (strcmp(v, "on") == 0)
@@ -499,6 +507,7 @@ conf_apply_flags(struct sw_conf *c, const struct sw_conf *f)
 	TAKE(user);
 	TAKE(audit_log);
 	TAKE(metrics_listen);
+	TAKE(control_listen);
 #undef TAKE
 	c->foreground |= f->foreground;
 	if (f->sandbox != -1)
@@ -521,6 +530,8 @@ static const struct { const char *key; size_t off; int is_int; }
 	CONF_INT(listen_mode), CONF_STR(upstream), CONF_STR(user),
 	CONF_STR(keep_group), CONF_STR(audit_log), CONF_STR(metrics_listen),
 	CONF_STR(listener_name), CONF_INT(sandbox),
+	CONF_STR(control_listen), CONF_STR(job_dir), CONF_STR(job_state_dir),
+	CONF_STR(job_group), CONF_INT(job_mode),
 };
 
 static int

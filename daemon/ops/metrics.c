@@ -207,6 +207,8 @@ metrics_render(struct evbuffer *b)
 	    cs.open, cs.accepted, cs.streams, cs.tunnels, met_bytes_in,
 	    met_bytes_out, met_reload_ok, met_reload_fail,
 	    srv->policy_generation);
+	if (jobs_enabled())
+		jobs_metrics(b);
 }
 
 static void

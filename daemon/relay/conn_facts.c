@@ -134,6 +134,42 @@ facts_resolved(void *arg, int status, const char *msg)
 	facts_resume(c);
 }
 
+/* A job's quota said no (or could not count): the record says why. */
+static void
+facts_quota_refuse(struct conn *c, int status, const char *msg)
+{
+	const char *why = strstr(msg, "by rule quota: ");
+
+	if (status == 403) {
+		c->c_dec.verdict = POLICY_DENY;
+		c->c_dec.status = 403;
+		snprintf(c->c_dec.rule, sizeof(c->c_dec.rule), "quota");
+		snprintf(c->c_dec.reason, sizeof(c->c_dec.reason), "%s",
+		    why ? why + 15 : msg);
+	}
+	facts_refuse(c, status, msg);
+}
+
+static void
+facts_quota(void *arg, int status, const char *msg)
+{
+	struct conn *c = arg;
+	struct quota_check *q;
+
+	CHECK_CONN(c);
+	q = c->c_quota;			/* msg lives in it */
+	c->c_quota = NULL;
+	if (status != 0) {
+		facts_quota_refuse(c, status, msg);
+		quota_free(q);
+		return;
+	}
+	c->c_quota_held = quota_held(q);
+	quota_free(q);
+	c->c_quota_done = 1;
+	facts_resume(c);
+}
+
 /* The policy's facts for the stored-truth check. */
 static void
 facts_request(const struct conn *c, struct policy_request *pr)
@@ -179,6 +215,24 @@ facts_resume(struct conn *c)
 			return;
 	}
 	c->c_refs_done = 1;
+	if (!c->c_quota_done && listener_job(c->c_listener) != NULL) {
+		const unsigned char *b = c->c_dec.body ? c->c_dec.body :
+		    c->c_body ? evbuffer_pullup(c->c_body, -1) : NULL;
+		size_t blen = c->c_dec.body ? c->c_dec.body_len : c->c_body ?
+		    evbuffer_get_length(c->c_body) : 0;
+
+		c->c_quota = quota_start(listener_job(c->c_listener), &c->c_dec,
+		    b, blen, facts_quota, c, &status, msg, sizeof(msg));
+		if (c->c_quota == NULL && status != 0) {
+			facts_quota_refuse(c, status, msg);
+			return;
+		}
+		if (c->c_quota != NULL) {
+			conn_set_state(c, CONN_FACTS);
+			return;
+		}
+	}
+	c->c_quota_done = 1;
 	if (!c->c_facts_done && c->c_dec.verify &&
 	    strcmp(c->c_dec.operation, "container.start") == 0 &&
 	    facts_start_id(c, id, sizeof(id)) == 0) {
@@ -198,6 +252,7 @@ facts_go(struct conn *c)
 {
 	c->c_refs_done = 0;
 	c->c_facts_done = 0;
+	c->c_quota_done = 0;
 	facts_resume(c);
 }
 

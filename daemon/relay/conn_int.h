@@ -83,6 +83,10 @@ struct conn {
 	size_t			 c_verify_len;	/* VERIFY: all bytes held */
 	unsigned		 c_refs_done:1;	/* this request's refs resolved */
 	unsigned		 c_facts_done:1; /* ...and its start verified */
+	unsigned		 c_quota_done:1; /* ...and its job's quota */
+	unsigned		 c_quota_held:1; /* a create counted by the quota
+						   until this exchange ends */
+	struct quota_check	*c_quota;	/* counting the job's objects */
 	size_t			 c_held;	/* body bytes reserved for c_body */
 	unsigned		 c_nreq;	/* requests seen on this conn */
 	/* the exchange in progress, for its record */

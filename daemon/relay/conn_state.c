@@ -210,6 +210,8 @@ conn_close(struct conn *c, const char *reason)
 	tenant_ask_free(c->c_tenant_ask);
 	facts_free(c->c_facts);
 	verify_free(c->c_verify);
+	quota_free(c->c_quota);
+	c->c_quota = NULL;
 	c->c_tenant_ask = NULL;
 	c->c_facts = NULL;
 	c->c_verify = NULL;
@@ -412,6 +414,18 @@ conn_close_all(const char *reason)
 
 	while ((c = TAILQ_FIRST(&conns.open)) != NULL)
 		conn_close(c, reason);
+}
+
+void
+conn_close_listener(const struct listener *l, const char *reason)
+{
+	struct conn *c, *next;
+
+	for (c = TAILQ_FIRST(&conns.open); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, c_entry);
+		if (c->c_listener == l)
+			conn_close(c, reason);
+	}
 }
 
 /*

@@ -61,6 +61,10 @@ exchange_end(struct conn *c, const char *why)
 	struct exchange x;
 	int64_t us;
 
+	if (c->c_quota_held) {	/* the create is answered, or never will be */
+		c->c_quota_held = 0;
+		quota_done(listener_job(c->c_listener));
+	}
 	if (!c->c_x_open)
 		return;
 	c->c_x_open = 0;
@@ -70,6 +74,7 @@ exchange_end(struct conn *c, const char *why)
 	memset(&x, 0, sizeof(x));
 	x.conn_id = c->c_id;
 	x.listener = listener_name(c->c_listener);
+	x.job = listener_job(c->c_listener);
 	x.peer = &c->c_peer;
 	x.method = req->method;
 	/* The raw head is released once forwarded: then the path is the

@@ -32,6 +32,8 @@ struct listener {
 	char			*l_path;	/* host path, NULL if unknown */
 	int			 l_owns_file;	/* we remove it on shutdown */
 	enum listener_ident	 l_ident;
+	char			*l_tenant;	/* NULL: "l:NAME" */
+	char			*l_job;		/* the job's ID, NULL: none */
 	char			*l_policy_path;	/* NULL: the server's policy */
 	struct policy		*l_policy;
 	struct evconnlistener	*l_ev;
@@ -192,6 +194,8 @@ listener_free(struct listener *l)
 		policy_free(l->l_policy);
 	free(l->l_name);
 	free(l->l_path);
+	free(l->l_tenant);
+	free(l->l_job);
 	free(l->l_policy_path);
 	free(l);
 }
@@ -201,8 +205,9 @@ static void listener_accept(struct evconnlistener *, evutil_socket_t,
 static void listener_resume_all(evutil_socket_t, short, void *);
 static void listener_error(struct evconnlistener *, void *);
 
-int
-listener_add(const struct sw_listener *spec, int fd)
+/* policy: compiled already (a job's), taken over even on failure. */
+struct listener *
+listener_open(const struct sw_listener *spec, int fd, struct policy *policy)
 {
 	struct listener *l;
 	uid_t uid;
@@ -211,14 +216,19 @@ listener_add(const struct sw_listener *spec, int fd)
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		goto oom;
 	l->l_ident = spec->ident;
+	l->l_policy = policy;
+	policy = NULL;
 	if ((l->l_name = strdup(spec->name)) == NULL ||
 	    (spec->policy != NULL &&
-	    (l->l_policy_path = strdup(spec->policy)) == NULL))
+	    (l->l_policy_path = strdup(spec->policy)) == NULL) ||
+	    (spec->tenant != NULL &&
+	    (l->l_tenant = strdup(spec->tenant)) == NULL) ||
+	    (spec->job != NULL && (l->l_job = strdup(spec->job)) == NULL))
 		goto oom;
 	if (l->l_policy_path != NULL && (l->l_policy =
 	    pfile_load_policy(l->l_policy_path, NULL, 0)) == NULL) {
 		listener_free(l);
-		return -1;
+		return NULL;
 	}
 	if (fd != -1) {
 		l->l_path = listener_fd_path(fd);	/* systemd's file */
@@ -228,7 +238,7 @@ listener_add(const struct sw_listener *spec, int fd)
 		    gid, (mode_t)(spec->mode >= 0 ? spec->mode : 0660),
 		    1024)) == -1) {
 			listener_free(l);
-			return -1;
+			return NULL;
 		}
 		l->l_owns_file = 1;
 		if ((l->l_path = strdup(spec->path)) == NULL) {
@@ -247,16 +257,45 @@ listener_add(const struct sw_listener *spec, int fd)
 	}
 	evconnlistener_set_error_cb(l->l_ev, listener_error);
 	TAILQ_INSERT_TAIL(&listeners, l, l_entry);
-	return 0;
+	return l;
 oom_fd:
 	if (l->l_owns_file)
 		(void)unlink(l->l_path);
 	close(fd);
 oom:
 	log_warnx("listener %s: out of memory", spec->name);
+	if (policy != NULL)
+		policy_free(policy);
 	if (l != NULL)
 		listener_free(l);
-	return -1;
+	return NULL;
+}
+
+int
+listener_add(const struct sw_listener *spec, int fd)
+{
+	return listener_open(spec, fd, NULL) != NULL ? 0 : -1;
+}
+
+/*
+ * One listener goes for good (a job closed): no more accepting, its file
+ * removed, every connection that came in on it closed (streams and
+ * hijacked sessions end now), then the struct freed: no conn points at it
+ * any more (closed ones are only freed by the reaper, which does not look).
+ */
+void
+listener_remove(struct listener *l, const char *reason)
+{
+	if (l->l_ev != NULL) {
+		evconnlistener_free(l->l_ev);
+		l->l_ev = NULL;
+	}
+	if (l->l_owns_file)
+		(void)unlink(l->l_path);
+	l->l_owns_file = 0;
+	conn_close_listener(l, reason);
+	TAILQ_REMOVE(&listeners, l, l_entry);
+	listener_free(l);
 }
 
 static void
@@ -363,8 +402,10 @@ listener_self_sockets(const char **paths, size_t max)
 	const struct listener *l;
 	size_t n = 0;
 
+	/* Not a job's: no job may bind its own or another job's socket
+	 * into a container, whatever a "socket" root admits. */
 	TAILQ_FOREACH(l, &listeners, l_entry)
-		if (l->l_path != NULL && n < max)
+		if (l->l_path != NULL && l->l_job == NULL && n < max)
 			paths[n++] = l->l_path;
 	return n;
 }
@@ -428,4 +469,16 @@ enum listener_ident
 listener_ident(const struct listener *l)
 {
 	return l->l_ident;
+}
+
+const char *
+listener_tenant(const struct listener *l)
+{
+	return l->l_tenant;
+}
+
+const char *
+listener_job(const struct listener *l)
+{
+	return l->l_job;
 }

@@ -37,7 +37,10 @@ struct tenant_ask {
 static void
 tenant_listener(const struct listener *l, char *out, size_t len)
 {
-	snprintf(out, len, "l:%s", listener_name(l));
+	if (listener_tenant(l) != NULL)	/* a job's socket: "j:ID" */
+		snprintf(out, len, "%s", listener_tenant(l));
+	else
+		snprintf(out, len, "l:%s", listener_name(l));
 }
 
 static const char *

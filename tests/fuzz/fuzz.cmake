@@ -33,6 +33,10 @@ foreach(t normalize json_body policy_eval policy_compile)
   sw_fuzz_target(fuzz_${t} ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_${t}.c swpolicy)
 endforeach()
 
+# The job control protocol and state file (daemon/jobs/).
+sw_fuzz_target(fuzz_job_proto ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_job_proto.c
+               swcore swpolicy)
+
 # A target the daemon side provides (fuzz_http_parse.c), when it exists.
 if(EXISTS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_http_parse.c)
   sw_fuzz_target(fuzz_http_parse ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_http_parse.c
