@@ -1,5 +1,5 @@
 #!/bin/bash
-# t93-gitlab-runner: the GitLab Runner recipe of docs/jobs.md (a custom
+# t94-gitlab-runner: the GitLab Runner recipe of docs/jobs.md (a custom
 # executor, contrib/gitlab-runner/), its stages called the way the runner
 # calls them (CUSTOM_ENV_* variables, the generated script as $1, the
 # failure exit codes in the environment), against the real engine:
