@@ -34,9 +34,24 @@ host_net() {
 	echo "# ip -br link"; ip -br link
 	echo "# ip route"; ip route
 	echo "# ip -6 route"; ip -6 route
-	echo "# ip netns list"; ip netns list
+	echo "# ip netns list"; host_netns "${1:-}"
 }
-host_net > "$logdir/host-net.before" 2>&1
+# Test engines' namespaces (swit-engine-PID, swbench-PID) of a run still
+# going (another checkout's, on a shared machine) are not this run's: only
+# those whose creator is gone count (a leak), and none from before.
+host_netns() {
+	local ns pid
+	ip netns list | while read -r ns _; do
+		case $ns in
+		swit-*-[0-9]*|swbench-[0-9]*)
+			[ "${1:-}" = before ] && continue
+			pid=${ns##*-}
+			kill -0 "$pid" 2>/dev/null && continue ;;
+		esac
+		echo "$ns"
+	done
+}
+host_net before > "$logdir/host-net.before" 2>&1
 
 run unit-release ctest ctest --test-dir build --output-on-failure
 run unit-asan ctest ctest --test-dir build-asan --output-on-failure
