@@ -41,54 +41,17 @@
 #define JOB_RETRY_MIN_S		1
 #define JOB_RETRY_MAX_S		60
 
-struct job {
-	TAILQ_ENTRY(job)	 j_entry;
-	struct job_spec		 j_spec;
-	char			 j_tenant[SW_TENANT_MAX];	/* "j:ID" */
-	char			 j_name[JOB_ID_MAX + 8];	/* "job:ID" */
-	char			 j_dir[300];	/* JOB_DIR/ID */
-	char			 j_sock[400];	/* .../docker.sock (checked to
-						   fit a socket address) */
-	struct listener		*j_listener;	/* NULL once closed */
-	long long		 j_deadline_s;	/* wall clock, 0: no TTL */
-	time_t			 j_opened;	/* wall clock */
-	struct event		*j_timer;	/* TTL; when reaping, the retry */
-	int			 j_reaping;	/* closed, objects to remove */
-	struct reap		*j_reap;	/* a pass in flight */
-	unsigned		 j_backoff_s;
-	unsigned		 j_tries;
-	char			 j_why[256];	/* why the last pass failed */
-	struct census		 j_removed;	/* by every pass so far */
-	jobs_close_cb		 j_wait_cb;	/* a `job close` waiting */
-	void			*j_wait_arg;
-	uint64_t		 j_requests;	/* exchanges on its socket */
-	uint64_t		 j_denied;
-	unsigned		 j_creating;	/* creates let through by the
-						   quota, not yet answered */
-};
-
-static struct {
-	int			 on;		/* control_listen set */
-	const char		*dir;		/* job sockets */
-	const char		*state;		/* state files */
-	int			 mode;		/* of a job socket */
-	uid_t			 uid;		/* ours, after the drop */
-	TAILQ_HEAD(, job)	 list;
-	unsigned		 n;
-	uint64_t		 opened, closed, reaped, reap_failures;
-	struct job_state	*loaded;	/* read at start-up */
-	size_t			 nloaded;
-} jobs = { .list = TAILQ_HEAD_INITIALIZER(jobs.list) };
+struct jobs_table jobtab = { .list = TAILQ_HEAD_INITIALIZER(jobtab.list) };
 
 static void job_timer_cb(evutil_socket_t, short, void *);
 static void job_reap_try(struct job *);
 
-static struct job *
+struct job *
 job_find(const char *id)
 {
 	struct job *j;
 
-	TAILQ_FOREACH(j, &jobs.list, j_entry)
+	TAILQ_FOREACH(j, &jobtab.list, j_entry)
 		if (strcmp(j->j_spec.id, id) == 0)
 			return j;
 	return NULL;
@@ -97,7 +60,7 @@ job_find(const char *id)
 int
 jobs_enabled(void)
 {
-	return jobs.on;
+	return jobtab.on;
 }
 
 static void
@@ -127,7 +90,7 @@ job_persist(const struct job *j)
 	struct job_state st;
 
 	job_state_of(j, &st);
-	return jobstate_write(jobs.state, &st);
+	return jobstate_write(jobtab.state, &st);
 }
 
 /* A job, its paths and timer; spec is taken over (zeroed). */
@@ -145,15 +108,15 @@ job_new(struct job_spec *spec, char *err, size_t errlen)
 	snprintf(j->j_tenant, sizeof(j->j_tenant), "j:%s", j->j_spec.id);
 	snprintf(j->j_name, sizeof(j->j_name), "job:%s", j->j_spec.id);
 	/* listener_bind_unix's temporary name adds up to 16 bytes */
-	if (strlen(jobs.dir) + strlen(j->j_spec.id) + sizeof(JOB_SOCK_NAME) +
+	if (strlen(jobtab.dir) + strlen(j->j_spec.id) + sizeof(JOB_SOCK_NAME) +
 	    1 + 16 >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		snprintf(err, errlen, "job id too long: %s/%s/%s would be "
 		    "over the 91 bytes a unix socket path may have here",
-		    jobs.dir, j->j_spec.id, JOB_SOCK_NAME);
+		    jobtab.dir, j->j_spec.id, JOB_SOCK_NAME);
 		job_free(j);
 		return NULL;
 	}
-	snprintf(j->j_dir, sizeof(j->j_dir), "%.200s/%s", jobs.dir,
+	snprintf(j->j_dir, sizeof(j->j_dir), "%.200s/%s", jobtab.dir,
 	    j->j_spec.id);
 	snprintf(j->j_sock, sizeof(j->j_sock), "%.300s/%s", j->j_dir,
 	    JOB_SOCK_NAME);
@@ -186,7 +149,7 @@ job_mkdir(const struct job *j, char *err, size_t errlen)
 		return -1;
 	}
 	if (lstat(j->j_dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
-	    st.st_uid != jobs.uid) {
+	    st.st_uid != jobtab.uid) {
 		snprintf(err, errlen, "%s is not a directory of sockwarden's",
 		    j->j_dir);
 		return -1;
@@ -223,7 +186,7 @@ job_listen(struct job *j, char *err, size_t errlen)
 	memset(&spec, 0, sizeof(spec));
 	spec.name = j->j_name;
 	spec.path = j->j_sock;
-	spec.mode = jobs.mode;
+	spec.mode = jobtab.mode;
 	spec.ident = IDENT_LISTENER;
 	spec.tenant = j->j_tenant;
 	spec.job = j->j_spec.id;
@@ -261,7 +224,7 @@ jobs_open(struct job_spec *spec, char *sock, size_t socklen, char *err,
 {
 	struct job *j;
 
-	if (!jobs.on) {
+	if (!jobtab.on) {
 		snprintf(err, errlen, "jobs are off (no control_listen)");
 		return -1;
 	}
@@ -270,7 +233,7 @@ jobs_open(struct job_spec *spec, char *sock, size_t socklen, char *err,
 		    "still being reaped" : "job %s is already open", spec->id);
 		return -1;
 	}
-	if (jobs.n >= JOBS_MAX) {
+	if (jobtab.n >= JOBS_MAX) {
 		snprintf(err, errlen, "too many jobs (%d)", JOBS_MAX);
 		return -1;
 	}
@@ -286,7 +249,7 @@ jobs_open(struct job_spec *spec, char *sock, size_t socklen, char *err,
 	/* Not kept, not opened: a job a restart would forget must fail. */
 	if (job_persist(j) != 0) {
 		snprintf(err, errlen, "cannot write its state file under %s",
-		    jobs.state);
+		    jobtab.state);
 		listener_remove(j->j_listener, "job not opened");
 		j->j_listener = NULL;
 		(void)rmdir(j->j_dir);
@@ -294,9 +257,9 @@ jobs_open(struct job_spec *spec, char *sock, size_t socklen, char *err,
 		return -1;
 	}
 	job_arm_ttl(j);
-	TAILQ_INSERT_TAIL(&jobs.list, j, j_entry);
-	jobs.n++;
-	jobs.opened++;
+	TAILQ_INSERT_TAIL(&jobtab.list, j, j_entry);
+	jobtab.n++;
+	jobtab.opened++;
 	snprintf(sock, socklen, "%s", j->j_sock);
 	log_info("job %s: open on %s (tenant %s)", j->j_spec.id, j->j_sock,
 	    j->j_tenant);
@@ -311,11 +274,11 @@ static void
 job_gone(struct job *j)
 {
 	job_tell(j, 0, "closed with --keep: its objects are kept");
-	(void)jobstate_remove(jobs.state, j->j_spec.id);
+	(void)jobstate_remove(jobtab.state, j->j_spec.id);
 	if (rmdir(j->j_dir) == -1 && errno != ENOENT)
 		log_warn("job %s: rmdir %s", j->j_spec.id, j->j_dir);
-	TAILQ_REMOVE(&jobs.list, j, j_entry);
-	jobs.n--;
+	TAILQ_REMOVE(&jobtab.list, j, j_entry);
+	jobtab.n--;
 	job_free(j);
 }
 
@@ -342,13 +305,13 @@ job_reaped(void *arg, int done, const char *why, const struct census *rm)
 		log_info("job %s: reaped (%u containers, %u volumes, %u "
 		    "networks removed)", j->j_spec.id, j->j_removed.containers,
 		    j->j_removed.volumes, j->j_removed.networks);
-		jobs.reaped++;
+		jobtab.reaped++;
 		job_tell(j, 1, NULL);
 		job_gone(j);
 		return;
 	}
 	snprintf(j->j_why, sizeof(j->j_why), "%s", why ? why : "?");
-	jobs.reap_failures++;
+	jobtab.reap_failures++;
 	j->j_tries++;
 	j->j_backoff_s = j->j_backoff_s == 0 ? JOB_RETRY_MIN_S :
 	    j->j_backoff_s * 2 > JOB_RETRY_MAX_S ? JOB_RETRY_MAX_S :
@@ -387,7 +350,7 @@ job_close(struct job *j, int keep, jobs_close_cb cb, void *arg)
 		j->j_listener = NULL;
 	}
 	(void)unlink(j->j_sock);	/* a stale one a crash left */
-	jobs.closed++;
+	jobtab.closed++;
 	if (keep) {
 		log_info("job %s: closed, its objects kept", j->j_spec.id);
 		job_gone(j);
@@ -463,66 +426,6 @@ job_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)job_close(j, 0, NULL, NULL);
 }
 
-/* ------------------------------------------------------------ list */
-
-void
-jobs_json(cJSON *arr, const char *id, const struct census *c)
-{
-	const struct job *j;
-	cJSON *o, *labels;
-
-	TAILQ_FOREACH(j, &jobs.list, j_entry) {
-		if (id != NULL && strcmp(id, j->j_spec.id) != 0)
-			continue;
-		if ((o = cJSON_CreateObject()) == NULL ||
-		    !cJSON_AddItemToArray(arr, o))
-			return;
-		cJSON_AddStringToObject(o, "id", j->j_spec.id);
-		cJSON_AddStringToObject(o, "state", j->j_reaping ? "reaping" :
-		    "open");
-		cJSON_AddStringToObject(o, "socket", j->j_reaping ? "" :
-		    j->j_sock);
-		cJSON_AddStringToObject(o, "tenant", j->j_tenant);
-		cJSON_AddStringToObject(o, "policy", j->j_spec.policy_text ?
-		    (j->j_spec.policy_name ? j->j_spec.policy_name : "job") :
-		    "server");
-		cJSON_AddNumberToObject(o, "opened", (double)j->j_opened);
-		cJSON_AddNumberToObject(o, "deadline", (double)j->j_deadline_s);
-		cJSON_AddNumberToObject(o, "requests", (double)j->j_requests);
-		cJSON_AddNumberToObject(o, "denied", (double)j->j_denied);
-		if ((labels = cJSON_AddArrayToObject(o, "labels")) != NULL)
-			for (size_t i = 0; i < j->j_spec.nlabels; i++)
-				cJSON_AddItemToArray(labels,
-				    cJSON_CreateString(j->j_spec.labels[i]));
-		if (j->j_reaping)
-			cJSON_AddStringToObject(o, "reap_error", j->j_why);
-		if (c != NULL) {
-			cJSON_AddNumberToObject(o, "containers", c->containers);
-			cJSON_AddNumberToObject(o, "running", c->running);
-			cJSON_AddNumberToObject(o, "volumes", c->volumes);
-			cJSON_AddNumberToObject(o, "networks", c->networks);
-			cJSON_AddNumberToObject(o, "memory", (double)c->memory);
-			cJSON_AddNumberToObject(o, "nano_cpus",
-			    (double)c->nano_cpus);
-		}
-	}
-}
-
-/* The IDs of every job, for a list; malloc'd array of borrowed names. */
-size_t
-jobs_ids(const char ***ids)
-{
-	const struct job *j;
-	size_t n = 0;
-
-	*ids = NULL;
-	if (jobs.n == 0 || (*ids = calloc(jobs.n, sizeof(**ids))) == NULL)
-		return 0;
-	TAILQ_FOREACH(j, &jobs.list, j_entry)
-		(*ids)[n++] = j->j_spec.id;
-	return n;
-}
-
 const char *
 jobs_tenant(const char *id)
 {
@@ -545,38 +448,6 @@ jobs_creating(const char *id)
 	struct job *j = job_find(id);
 
 	return j != NULL ? &j->j_creating : NULL;
-}
-
-/* ------------------------------------------------- records, metrics */
-
-void
-jobs_record(const struct exchange *x)
-{
-	struct job *j;
-
-	if (x->job == NULL || (j = job_find(x->job)) == NULL)
-		return;
-	j->j_requests++;
-	if (strcmp(x->decision, "allow") != 0)
-		j->j_denied++;
-}
-
-void
-jobs_stats(struct jobs_stats *st)
-{
-	const struct job *j;
-
-	memset(st, 0, sizeof(*st));
-	TAILQ_FOREACH(j, &jobs.list, j_entry) {
-		if (j->j_reaping)
-			st->reaping++;
-		else
-			st->open++;
-	}
-	st->opened = jobs.opened;
-	st->closed = jobs.closed;
-	st->reaped = jobs.reaped;
-	st->reap_failures = jobs.reap_failures;
 }
 
 /* --------------------------------------------------------- start-up */
@@ -628,16 +499,16 @@ jobs_take_loaded(void *arg, const struct job_state *st)
 	(void)arg;
 	/* A deep copy through the format: st is freed by the loader. */
 	if ((text = jobstate_format(st)) == NULL ||
-	    (n = realloc(jobs.loaded, (jobs.nloaded + 1) * sizeof(*n))) ==
+	    (n = realloc(jobtab.loaded, (jobtab.nloaded + 1) * sizeof(*n))) ==
 	    NULL) {
 		cJSON_free(text);
 		log_warnx("job %s: out of memory loading its state", st->spec.id);
 		return;
 	}
-	jobs.loaded = n;
-	if (jobstate_parse(text, strlen(text), &n[jobs.nloaded], err,
+	jobtab.loaded = n;
+	if (jobstate_parse(text, strlen(text), &n[jobtab.nloaded], err,
 	    sizeof(err)) == 0)
-		jobs.nloaded++;
+		jobtab.nloaded++;
 	cJSON_free(text);
 }
 
@@ -652,12 +523,12 @@ jobs_prepare(const struct sw_conf *cf, uid_t uid, gid_t gid)
 
 	if (cf->control_listen == NULL)
 		return 0;
-	jobs.on = 1;
-	jobs.dir = cf->job_dir ? cf->job_dir : SW_DEFAULT_JOB_DIR;
-	jobs.state = cf->job_state_dir ? cf->job_state_dir :
+	jobtab.on = 1;
+	jobtab.dir = cf->job_dir ? cf->job_dir : SW_DEFAULT_JOB_DIR;
+	jobtab.state = cf->job_state_dir ? cf->job_state_dir :
 	    SW_DEFAULT_JOB_STATE_DIR;
-	jobs.mode = cf->job_mode >= 0 ? cf->job_mode : 0660;
-	jobs.uid = uid != (uid_t)-1 ? uid : geteuid();	/* not allowed later */
+	jobtab.mode = cf->job_mode >= 0 ? cf->job_mode : 0660;
+	jobtab.uid = uid != (uid_t)-1 ? uid : geteuid();	/* not allowed later */
 	if (cf->job_group != NULL) {
 		struct group *gr = getgrnam(cf->job_group);
 		char *end;
@@ -676,10 +547,10 @@ jobs_prepare(const struct sw_conf *cf, uid_t uid, gid_t gid)
 	}
 	/* set-group-ID: every job's directory and socket get the group
 	 * without the daemon being in it or changing owners */
-	if (jobs_dir_prepare(jobs.dir, uid, jg, 02750) != 0 ||
-	    jobs_dir_prepare(jobs.state, uid, (gid_t)-1, 0700) != 0)
+	if (jobs_dir_prepare(jobtab.dir, uid, jg, 02750) != 0 ||
+	    jobs_dir_prepare(jobtab.state, uid, (gid_t)-1, 0700) != 0)
 		return -1;
-	if (jobstate_load_all(jobs.state, jobs_take_loaded, NULL) < 0)
+	if (jobstate_load_all(jobtab.state, jobs_take_loaded, NULL) < 0)
 		return -1;
 	return 0;
 }
@@ -695,8 +566,8 @@ jobs_restore(void)
 {
 	char err[256], sock[PATH_MAX];
 
-	for (size_t i = 0; i < jobs.nloaded; i++) {
-		struct job_state *st = &jobs.loaded[i];
+	for (size_t i = 0; i < jobtab.nloaded; i++) {
+		struct job_state *st = &jobtab.loaded[i];
 		struct job *j;
 
 		if (job_find(st->spec.id) != NULL ||
@@ -707,8 +578,8 @@ jobs_restore(void)
 		}
 		j->j_deadline_s = st->deadline_s;
 		j->j_reaping = st->reaping;
-		TAILQ_INSERT_TAIL(&jobs.list, j, j_entry);
-		jobs.n++;
+		TAILQ_INSERT_TAIL(&jobtab.list, j, j_entry);
+		jobtab.n++;
 		if (j->j_reaping) {
 			log_info("job %s: resuming its reap", j->j_spec.id);
 			job_reap_try(j);
@@ -724,11 +595,11 @@ jobs_restore(void)
 		log_info("job %s: restored on %s", j->j_spec.id, sock);
 		job_arm_ttl(j);
 	}
-	for (size_t i = 0; i < jobs.nloaded; i++)
-		jobspec_free(&jobs.loaded[i].spec);
-	free(jobs.loaded);
-	jobs.loaded = NULL;
-	jobs.nloaded = 0;
+	for (size_t i = 0; i < jobtab.nloaded; i++)
+		jobspec_free(&jobtab.loaded[i].spec);
+	free(jobtab.loaded);
+	jobtab.loaded = NULL;
+	jobtab.nloaded = 0;
 }
 
 /* At exit: sockets closed, state kept for the next start. */
@@ -737,64 +608,28 @@ jobs_shutdown(void)
 {
 	struct job *j;
 
-	while ((j = TAILQ_FIRST(&jobs.list)) != NULL) {
-		TAILQ_REMOVE(&jobs.list, j, j_entry);
+	while ((j = TAILQ_FIRST(&jobtab.list)) != NULL) {
+		TAILQ_REMOVE(&jobtab.list, j, j_entry);
 		job_tell(j, 0, "sockwarden is stopping; it goes on at the next "
 		    "start");
 		job_free(j);
 	}
-	jobs.n = 0;
-	for (size_t i = 0; i < jobs.nloaded; i++)
-		jobspec_free(&jobs.loaded[i].spec);
-	free(jobs.loaded);
-	jobs.loaded = NULL;
-	jobs.nloaded = 0;
+	jobtab.n = 0;
+	for (size_t i = 0; i < jobtab.nloaded; i++)
+		jobspec_free(&jobtab.loaded[i].spec);
+	free(jobtab.loaded);
+	jobtab.loaded = NULL;
+	jobtab.nloaded = 0;
 }
 
 const char *
 jobs_dir(void)
 {
-	return jobs.on ? jobs.dir : NULL;
+	return jobtab.on ? jobtab.dir : NULL;
 }
 
 const char *
 jobs_state_dir(void)
 {
-	return jobs.on ? jobs.state : NULL;
-}
-
-void
-jobs_metrics(struct evbuffer *b)
-{
-	const struct job *j;
-	struct jobs_stats st;
-
-	jobs_stats(&st);
-	evbuffer_add_printf(b,
-	    "# HELP sockwarden_jobs Jobs, by state (open; reaping: closed, "
-	    "objects still being removed).\n# TYPE sockwarden_jobs gauge\n"
-	    "sockwarden_jobs{state=\"open\"} %u\n"
-	    "sockwarden_jobs{state=\"reaping\"} %u\n"
-	    "# HELP sockwarden_jobs_opened_total Jobs opened.\n"
-	    "# TYPE sockwarden_jobs_opened_total counter\n"
-	    "sockwarden_jobs_opened_total %" PRIu64 "\n"
-	    "# HELP sockwarden_jobs_reaped_total Jobs whose objects were all "
-	    "removed.\n# TYPE sockwarden_jobs_reaped_total counter\n"
-	    "sockwarden_jobs_reaped_total %" PRIu64 "\n"
-	    "# HELP sockwarden_job_reap_failures_total Reap passes that did "
-	    "not finish (retried).\n"
-	    "# TYPE sockwarden_job_reap_failures_total counter\n"
-	    "sockwarden_job_reap_failures_total %" PRIu64 "\n"
-	    "# HELP sockwarden_job_requests_total Exchanges on an open job's "
-	    "socket, by job and decision (gone when the job is).\n"
-	    "# TYPE sockwarden_job_requests_total counter\n",
-	    st.open, st.reaping, st.opened, st.reaped, st.reap_failures);
-	/* job IDs are [A-Za-z0-9_.-]: nothing to escape in a label */
-	TAILQ_FOREACH(j, &jobs.list, j_entry)
-		evbuffer_add_printf(b,
-		    "sockwarden_job_requests_total{job=\"%s\",decision=\"allow\"} "
-		    "%" PRIu64 "\n"
-		    "sockwarden_job_requests_total{job=\"%s\",decision=\"deny\"} "
-		    "%" PRIu64 "\n", j->j_spec.id, j->j_requests - j->j_denied,
-		    j->j_spec.id, j->j_denied);
+	return jobtab.on ? jobtab.state : NULL;
 }

@@ -7,6 +7,9 @@
 #ifndef SW_JOBS_INT_H
 #define SW_JOBS_INT_H
 
+#include <sys/queue.h>
+#include <time.h>
+
 #include "daemon.h"
 
 #define JOB_ID_MAX	63		/* [A-Za-z0-9][A-Za-z0-9_.-]* */
@@ -130,5 +133,53 @@ size_t	 jobs_ids(const char ***ids);	/* malloc'd array, borrowed names */
 const char *jobs_tenant(const char *id);
 const struct job_quota *jobs_quota(const char *id);
 unsigned *jobs_creating(const char *id);
+
+/*
+ * The jobs (jobs.c owns them; report.c reads them).  A job's listener is
+ * NULL once closed; while reaping, its timer is the retry.
+ */
+struct job {
+	TAILQ_ENTRY(job)	 j_entry;
+	struct job_spec		 j_spec;
+	char			 j_tenant[SW_TENANT_MAX];	/* "j:ID" */
+	char			 j_name[JOB_ID_MAX + 8];	/* "job:ID" */
+	char			 j_dir[300];	/* JOB_DIR/ID */
+	char			 j_sock[400];	/* .../docker.sock (checked to
+						   fit a socket address) */
+	struct listener		*j_listener;	/* NULL once closed */
+	long long		 j_deadline_s;	/* wall clock, 0: no TTL */
+	time_t			 j_opened;	/* wall clock */
+	struct event		*j_timer;	/* TTL; when reaping, the retry */
+	int			 j_reaping;	/* closed, objects to remove */
+	struct reap		*j_reap;	/* a pass in flight */
+	unsigned		 j_backoff_s;
+	unsigned		 j_tries;
+	char			 j_why[256];	/* why the last pass failed */
+	struct census		 j_removed;	/* by every pass so far */
+	jobs_close_cb		 j_wait_cb;	/* a `job close` waiting */
+	void			*j_wait_arg;
+	uint64_t		 j_requests;	/* exchanges on its socket */
+	uint64_t		 j_denied;
+	unsigned		 j_creating;	/* creates let through by the
+						   quota, not yet answered */
+};
+
+struct jobs_table {
+	int			 on;		/* control_listen set */
+	const char		*dir;		/* job sockets */
+	const char		*state;		/* state files */
+	int			 mode;		/* of a job socket */
+	uid_t			 uid;		/* ours, after the drop */
+	TAILQ_HEAD(, job)	 list;
+	unsigned		 n;
+	uint64_t		 opened, closed, reaped, reap_failures;
+	struct job_state	*loaded;	/* read at start-up */
+	size_t			 nloaded;
+};
+extern struct jobs_table jobtab;
+
+/* jobs.c */
+struct job *job_find(const char *id);
+
 
 #endif /* SW_JOBS_INT_H */
