@@ -134,6 +134,8 @@ struct policy_decision {
 	size_t		 body_len;
 	int		 verify;	/* container.create/start: check what
 					   the engine stored (policy_stored) */
+	int		 grpc_each;	/* policy_grpc_eval: decide every
+					   client message of the stream */
 };
 
 /*
@@ -177,6 +179,18 @@ void	 policy_stored(const struct policy *, const struct policy_request *facts,
 void	 policy_volume_bind(const struct policy *,
 	    const struct policy_request *facts, const char *volume,
 	    const char *device, struct policy_decision *);
+/*
+ * One call on buildx's /grpc tunnel (docs/buildkit-grpc.md), method the
+ * gRPC path ("/moby.buildkit.v1.Control/Solve").  Head phase (msg NULL):
+ * ALLOW (relay the call unread), DENY, or NEED_BODY: hold the call's first
+ * client message, 5-byte gRPC prefix included and at most d->body_limit
+ * bytes, and call again with exactly it; with d->grpc_each, every client
+ * message of the stream, each on its own.  A denial is for the whole call
+ * (gRPC status PermissionDenied with policy_format_message's text).
+ */
+void	 policy_grpc_eval(const struct policy *, const char *method,
+	    size_t method_len, const unsigned char *msg, size_t len,
+	    struct policy_decision *);
 void	 policy_decision_clear(struct policy_decision *);
 /* "sockwarden: <what> denied by rule <id>: <why> (policy key: <key>)"
  * (or the reject text); the key part only when d->key is set. */

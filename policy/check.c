@@ -39,6 +39,7 @@ static const char *const check_names[CK_COUNT] = {
 	[CK_IMAGE_SOURCE] = "image-source",
 	[CK_REGISTRY] = "registry",
 	[CK_OWNERSHIP] = "ownership",
+	[CK_BUILDKIT] = "buildkit",
 };
 
 /*
@@ -70,6 +71,7 @@ static const char *const check_keys[CK_COUNT] = {
 	[CK_NETWORK] = "checks.network",
 	[CK_IMAGE_SOURCE] = "checks.image-source.body",
 	[CK_REGISTRY] = "checks.registry.allow",
+	[CK_BUILDKIT] = "checks.buildkit",
 };
 
 const char *

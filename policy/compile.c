@@ -433,6 +433,11 @@ static const struct param params[] = {
 	{ CK_BUILD, "remote", P_BOOL, O(build_remote), 0 },
 	{ CK_NETWORK, "drivers", P_STRS, O(net_driver_allow), 0 },
 	{ CK_NETWORK, "options", P_BOOL, O(net_options), 0 },
+	{ CK_BUILDKIT, "entitlements", P_STRS, O(bk_entitlements), 0 },
+	{ CK_BUILDKIT, "frontends", P_STRS, O(bk_frontends), 0 },
+	{ CK_BUILDKIT, "client_frontend", P_BOOL, O(bk_client_frontend), 0 },
+	{ CK_BUILDKIT, "exporters", P_STRS, O(bk_exporters), 0 },
+	{ CK_BUILDKIT, "caches", P_STRS, O(bk_caches), 0 },
 };
 #undef O
 

@@ -88,6 +88,19 @@ eval_deny(struct eval *e, enum check_id ck, const char *fmt, ...)
 }
 
 int
+eval_deny_key(struct eval *e, enum check_id ck, const char *key,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = eval_vdeny(e, ck, key, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
 eval_deny_fixed(struct eval *e, enum check_id ck, const char *fmt, ...)
 {
 	va_list ap;

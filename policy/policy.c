@@ -41,7 +41,9 @@ free_lists(struct policy *p)
 	    &p->runtime_allow, &p->cgroup_parent_allow,
 	    &p->volume_driver_allow, &p->image_allow, &p->registry_allow, &p->label_required,
 	    &p->label_forbidden, &p->log_driver_allow, &p->log_opt_allow,
-	    &p->env_forbidden, &p->build_network_allow, &p->net_driver_allow };
+	    &p->env_forbidden, &p->build_network_allow, &p->net_driver_allow,
+	    &p->bk_entitlements, &p->bk_frontends, &p->bk_exporters,
+	    &p->bk_caches };
 	size_t i;
 
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)

@@ -4,10 +4,11 @@
  * declared above its own section, so the files form layers, not circles:
  *
  *   util.c check.c presets.c json.c json_get.c (json.h)   no policy/ calls
+ *   pb.c (pb.h) bk_decode.c                                protobuf, BuildKit
  *   normalize.c route.c                                    requests
  *   policy.c eval.c                                        policy, one eval
  *   images.c schema.c rules_host.c rules_container.c
- *     rules_other.c query.c body.c                         the rules
+ *     rules_other.c query.c body.c bk_check.c              the rules
  *   compile.c                                              policy files
  *   default.c decide.c                                     policy.h's top
  *
@@ -21,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pb.h"
 #include "policy.h"
 
 struct jdoc;		/* json.h: the files that read JSON include it */
@@ -84,6 +86,7 @@ enum check_id {
 	CK_IMAGE_SOURCE,
 	CK_REGISTRY,
 	CK_OWNERSHIP,
+	CK_BUILDKIT,
 	CK_COUNT
 };
 
@@ -102,6 +105,46 @@ int		 check_lookup(const char *name);	/* -1 if unknown */
 const char	*check_key(enum check_id);
 
 /* ---- presets.c: policy_preset_text() (policy.h) */
+
+/* ---- bk_decode.c: BuildKit's gRPC messages on /grpc (pb.h below).  A
+ * decode validates the whole message against the fields sockwarden
+ * knows (-1 and why otherwise); bk_next() then walks one field's
+ * occurrences, in order, and cannot fail. */
+struct bk_msg {
+	const uint8_t	*p;
+	size_t		 len;
+};
+
+struct bk_val {
+	const char	*k, *v;		/* map: key, value; string: v */
+	size_t		 klen, vlen;
+	uint64_t	 n;		/* varint */
+	struct bk_msg	 msg;		/* embedded message */
+};
+
+struct bk_it {
+	struct pb_reader r;
+	uint32_t	 field;
+	int		 map;
+};
+
+/* The one message of a gRPC frame: 1 flag byte (0: not compressed), 4
+ * bytes big-endian length, exactly the rest of buf. */
+int	 bk_grpc_message(const uint8_t *buf, size_t len, const uint8_t **msg,
+	    size_t *mlen, char *why, size_t whylen);
+int	 bk_decode_solve(const uint8_t *, size_t, struct bk_msg *, char *why,
+	    size_t whylen);		/* moby.buildkit.v1.SolveRequest */
+int	 bk_decode_llbsolve(const uint8_t *, size_t, struct bk_msg *,
+	    char *why, size_t whylen);	/* frontend SolveRequest */
+int	 bk_decode_container(const uint8_t *, size_t, struct bk_msg *,
+	    char *why, size_t whylen);	/* NewContainerRequest */
+int	 bk_decode_exec(const uint8_t *, size_t, struct bk_msg *, char *why,
+	    size_t whylen);		/* ExecMessage */
+void	 bk_iter(const struct bk_msg *, uint32_t field, int map,
+	    struct bk_it *);
+int	 bk_next(struct bk_it *, struct bk_val *);	/* 1, or 0 at end */
+/* The last occurrence (Go: last wins): 1, or 0 and *out zeroed. */
+int	 bk_last(const struct bk_msg *, uint32_t field, struct bk_val *out);
 
 /* ---- normalize.c: the request-target */
 #define SW_API_MIN		24	/* lowest accepted /v1.NN/ minor */
@@ -219,6 +262,12 @@ struct policy {
 	int		 build_remote;		/* remote= allowed */
 	struct strlist	 net_driver_allow;	/* network create drivers */
 	int		 net_options;		/* Options/IPAM config allowed */
+	/* BuildKit over /grpc (bk_check.c) */
+	struct strlist	 bk_entitlements;	/* "network.host", ... */
+	struct strlist	 bk_frontends;		/* "dockerfile.v0", ... */
+	int		 bk_client_frontend;	/* "" frontend: client LLB */
+	struct strlist	 bk_exporters;		/* "moby", "local", ... */
+	struct strlist	 bk_caches;		/* "registry", "inline", ... */
 };
 
 /* A policy with the values a file leaves unset; NULL when out of memory. */
@@ -248,6 +297,9 @@ int	 eval_deny(struct eval *, enum check_id, const char *fmt, ...)
  * URL import): the message names no policy key. */
 int	 eval_deny_fixed(struct eval *, enum check_id, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* The same naming a narrower policy key than the check's own. */
+int	 eval_deny_key(struct eval *, enum check_id, const char *key,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Malformed or ambiguous request: status 400/404/413/500, rule "request". */
 void	 eval_reject(struct eval *, int status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
@@ -378,6 +430,8 @@ int	 query_check(struct eval *);
 
 /* ---- body.c: the JSON body of a routed request */
 int	 body_check(struct eval *);
+
+/* ---- bk_check.c: policy_grpc_eval() (policy.h) */
 
 /* ---- compile.c: policy_compile(), policy_errors_free() (policy.h) */
 

@@ -29,7 +29,7 @@ function(sw_fuzz_target name src)
   sw_target_options(${name})
 endfunction()
 
-foreach(t normalize json_body policy_eval policy_compile)
+foreach(t normalize json_body policy_eval policy_compile pb grpc)
   sw_fuzz_target(fuzz_${t} ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_${t}.c swpolicy)
 endforeach()
 
