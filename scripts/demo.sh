@@ -46,7 +46,7 @@ DEMO_DIR=$(cd "$DEMO_DIR" && pwd)
 
 engine_pid="" netns="" sw_pid="" made_rundir=""
 cleanup() {
-	local m p i
+	local p
 	set +e
 	trap - EXIT INT TERM
 	if [ -n "$sw_pid" ]; then
@@ -55,20 +55,20 @@ cleanup() {
 	fi
 	if [ -n "$engine_pid" ]; then
 		kill -TERM "$engine_pid" 2>/dev/null
-		for i in $(seq 1 300); do
+		for _ in $(seq 1 300); do
 			kill -0 "$engine_pid" 2>/dev/null || break
 			sleep 0.1
 		done
 		kill -KILL "$engine_pid" 2>/dev/null
 		wait "$engine_pid" 2>/dev/null
 		# whatever a killed engine left mounted, deepest first
-		for m in $(awk -v d="$DEMO_DIR/engine/" 'index($2, d) == 1 { print $2 }' \
-		    /proc/self/mounts | sort -r); do
+		awk -v d="$DEMO_DIR/engine/" 'index($2, d) == 1 { print $2 }' \
+		    /proc/self/mounts | sort -r | while read -r m; do
 			umount -l "$m" 2>/dev/null
 		done
 	fi
 	if [ -n "$netns" ]; then
-		for i in $(seq 1 10); do
+		for _ in $(seq 1 10); do
 			p=$(ip netns pids "$netns" 2>/dev/null)
 			[ -n "$p" ] || break
 			# shellcheck disable=SC2086
@@ -90,7 +90,7 @@ trap 'exit 143' TERM
 # stays in the namespace; it gets no iptables rules, and containerd
 # namespaces of its own in case it attaches to a system containerd.
 engine_start() {
-	local d=$DEMO_DIR/engine n i
+	local d=$DEMO_DIR/engine n
 	# namespaces of earlier demos that were killed (their shell is gone,
 	# nothing runs in them)
 	for n in $(ip netns list 2>/dev/null | awk '$1 ~ /^sockwarden-demo-[0-9]+$/ { print $1 }'); do
@@ -111,7 +111,7 @@ engine_start() {
 	    --containerd-namespace "$netns" --containerd-plugins-namespace "$netns-p" \
 	    > "$d/dockerd.log" 2>&1 &
 	engine_pid=$!
-	for i in $(seq 1 600); do
+	for _ in $(seq 1 600); do
 		ping_ok "$ENGINE" && return 0
 		kill -0 "$engine_pid" 2>/dev/null ||
 		    { tail -n 20 "$d/dockerd.log" >&2; die "dockerd exited during start-up"; }
@@ -135,8 +135,9 @@ cli_pick() {
 image_build() {
 	local r=$DEMO_DIR/rootfs cli=${DEMO_CLI:-$(cli_pick)} a lib
 	[ -x "$cli" ] || die "no docker CLI at $cli"
-	[ -x /bin/busybox ] && ! ldd /bin/busybox > /dev/null 2>&1 ||
-	    die "/bin/busybox is missing or not static (install busybox-static)"
+	if [ ! -x /bin/busybox ] || ldd /bin/busybox > /dev/null 2>&1; then
+		die "/bin/busybox is missing or not static (install busybox-static)"
+	fi
 	rm -rf "$r"
 	mkdir -p "$r/bin" "$r/usr/bin" "$r/etc" "$r/root" "$r/tmp" "$r/var/run"
 	chmod 1777 "$r/tmp"
