@@ -214,3 +214,31 @@ rmdir "$p" || fail "rmdir $p, as the hint says, failed"
 SW_LISTEN=$p sw_proxy_start
 assert_eq OK "$(sw_curl http://d/_ping)" "sockwarden after the recovery"
 sw_proxy_stop
+
+# --- 5. non-root jobs: the socket's group, joined with --group-add
+gid=4242
+while getent group "$gid" > /dev/null; do gid=$((gid + 1)); done
+cat > "$TEST_DIR/nonroot.conf" <<EOF
+listen_group $gid
+listen_mode 0660
+listener jobs $TEST_DIR/jobs.sock group=$gid mode=0660
+EOF
+cat > "$TEST_DIR/nonroot.json" <<EOF
+{ "extends": "ci",
+  "checks": { "binds": { "roots": [
+    { "path": "$SW_DIR/sw.sock", "socket": true },
+    { "path": "$TEST_DIR/jobs.sock", "socket": true } ] } } }
+EOF
+sw_proxy_start --config "$TEST_DIR/nonroot.conf" --policy "$TEST_DIR/nonroot.json"
+for s in "$SW_SOCK" "$TEST_DIR/jobs.sock"; do
+	assert_eq "$gid 660" "$(stat -c '%g %a' "$s")" "group and mode of $s"
+	out=$(dk run --rm -u 65534:65534 --group-add "$gid" -v "$s:/var/run/docker.sock" \
+	    "$SW_CIJOB_IMAGE" docker ps --format '{{.Image}}' 2>&1) ||
+	    fail "a non-root job with --group-add $gid could not use $s: $out"
+	assert_contains "$out" "$SW_CIJOB_IMAGE" "docker ps of a non-root job on $s"
+	out=$(dk run --rm -u 65534:65534 -v "$s:/var/run/docker.sock" \
+	    "$SW_CIJOB_IMAGE" docker ps 2>&1) &&
+	    fail "a non-root job without the socket's group used $s: $out"
+	assert_contains "$out" "permission denied" "a non-root job without the socket's group on $s"
+done
+sw_proxy_stop
