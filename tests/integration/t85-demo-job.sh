@@ -69,6 +69,13 @@ demo_stop() {
 # stop the demo before lib.sh's cleanup (which reads the exit status)
 trap 'rc=$?; set +e; demo_stop; (exit $rc); cleanup' EXIT
 
+# demo_clean OUT: the demo's sockwarden (an ASan build in the sanitizer
+# tier) reported nothing
+demo_clean() {
+	! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1" ||
+	    fail "sanitizer report in the demo's output: $(grep -E -A12 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1" | head -n 40)"
+}
+
 # job_checks WHAT OUTPUT: what the printed job command must show.
 job_checks() {
 	assert_match "$2" "CONTAINER ID +IMAGE" "$1: docker ps in the job"
@@ -104,6 +111,7 @@ assert_contains "$out" "sockwarden: container create denied by rule binds: the h
 demo_stop
 assert_eq 143 "$demo_rc" "the demo's exit status after SIGTERM"
 [ ! -e "$d1/docker.sock" ] || fail "the demo's socket is left after it stopped"
+demo_clean "$TEST_DIR/demo1.out"
 
 # --- 2. every default, the demo's own engine, in a fresh /run
 d2=$TEST_DIR/d2
@@ -145,6 +153,7 @@ dmnt=$(readlink "/proc/$demo_pid/ns/mnt")
     fail "the demo's dockerd runs in the host's network namespace"
 demo_stop
 assert_eq 143 "$demo_rc" "the demo's exit status after SIGTERM"
+demo_clean "$TEST_DIR/demo2.out"
 # nothing it started runs on: no process in its engine's network namespace
 # or in its mount namespace (the engine's containerd may take a moment to
 # go after the demo has exited)
