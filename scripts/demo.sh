@@ -33,6 +33,14 @@ DEMO_IMAGE=${DEMO_IMAGE:-sockwarden-demo/ci-job:latest}
 say() { echo "sockwarden demo: $*"; }
 die() { echo "sockwarden demo: $*" >&2; exit 1; }
 ping_ok() { curl -sf --max-time 3 --unix-socket "$1" http://engine/_ping >/dev/null 2>&1; }
+# live PATH: something accepts connections on the socket PATH (curl's 7:
+# could not connect; any other outcome means a listener)
+live() {
+	local rc=0
+	[ -S "$1" ] || return 1
+	curl -s -o /dev/null --max-time 3 --unix-socket "$1" http://d/_ping 2>/dev/null || rc=$?
+	[ "$rc" != 7 ]
+}
 
 [ "$(id -u)" = 0 ] || die "run it as root (sudo): it may start an engine and it binds under /run"
 if [ -z "${SOCKWARDEN:-}" ]; then
@@ -174,7 +182,7 @@ docker -H "unix://$ENGINE" image inspect "$DEMO_IMAGE" > /dev/null 2>&1 || image
 # demo adds its own path as a socket root in a policy that extends ci.
 if [ -z "${DEMO_LISTEN:-}" ]; then
 	DEMO_LISTEN=$CI_ROOT
-	if ping_ok "$CI_ROOT"; then
+	if live "$CI_ROOT"; then
 		DEMO_LISTEN=$DEMO_DIR/docker.sock
 		say "something already listens on $CI_ROOT; using $DEMO_LISTEN"
 	fi

@@ -2,16 +2,19 @@
 # t85-demo-job: the CI admin's path (issue 8).  scripts/demo.sh, run as a
 # user runs it, prints a CI-job command; run verbatim, the job lists its
 # containers, runs a sibling that prints ok and is refused a privileged one
-# with sockwarden's message.  Once on the tier's engine with a private
-# socket path (the demo then extends ci with that socket root), once with
-# every default (its own private engine, /run/sockwarden/docker.sock) in a
-# mount namespace with a fresh /run, so the default paths are the test's
-# alone; there the README's in-container example runs as written, and the
-# demo's engine runs in another network namespace and is gone after
-# SIGTERM.  Then: a socket root nobody listens at cannot be bound through
-# sockwarden (from the host or from a job), so the engine never plants a
-# directory there; and start-up refuses a directory at the listen path with
-# a recovery hint that works.
+# with sockwarden's message.  The demo runs in a mount namespace with a
+# fresh /run, so /run/sockwarden is the test's alone: once on the tier's
+# engine while something else listens on /run/sockwarden/docker.sock (the
+# demo takes a socket of its own and extends ci with it as a socket root),
+# once with every default (its own private engine, the ci socket root);
+# there the README's in-container example runs as written, and the demo's
+# engine runs in another network namespace and is gone after SIGTERM.
+# Then: a socket root nobody listens at cannot be bound through sockwarden
+# (from the host or from a job), so the engine never plants a directory
+# there; start-up refuses a directory at the listen path with a recovery
+# hint that works; a non-root job reaches a socket whose group it joins
+# with --group-add (listen_group, and a listener line's group=/mode=) and
+# is refused without it (docs/ci-runners.md).
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 sw_require_proxy
@@ -22,12 +25,16 @@ PRIV="sockwarden: container create denied by rule privileged: privileged contain
 chmod 755 "$TEST_DIR"
 
 demo_pid=
-# demo_start OUT ENV...: scripts/demo.sh in a session of its own (its
-# process group is what a terminal's Ctrl-C would reach), output to OUT.
+# demo_start OUT SETUP ENV...: scripts/demo.sh in a session of its own (its
+# process group is what a terminal's Ctrl-C would reach), output to OUT,
+# in a mount namespace with a fresh /run (so /run/sockwarden is the test's
+# alone) after the shell commands SETUP.
 demo_start() {
-	local out=$1
-	shift
-	setsid env SOCKWARDEN="$SOCKWARDEN" "$@" "$DEMO" > "$out" 2>&1 &
+	local out=$1 setup=$2
+	shift 2
+	setsid unshare --mount --propagation private -- sh -c \
+	    "mount -t tmpfs -o mode=0755 tmpfs /run && $setup"' && exec "$@"' demo \
+	    env SOCKWARDEN="$SOCKWARDEN" "$@" "$DEMO" > "$out" 2>&1 &
 	demo_pid=$!
 }
 
@@ -85,13 +92,20 @@ job_checks() {
 	assert_not_contains "$2" "not-refused" "$1: the privileged run"
 }
 
-# --- 1. the tier's engine, a private socket path
+# --- 1. the tier's engine; something else listens on /run/sockwarden/docker.sock
+# (a system sockwarden), so the demo takes a socket of its own
 d1=$TEST_DIR/d1
 mkdir -p "$d1"
-demo_start "$TEST_DIR/demo1.out" ENGINE="$ENGINE_SOCK" DEMO_DIR="$d1" DEMO_LISTEN="$d1/docker.sock"
+demo_start "$TEST_DIR/demo1.out" \
+    'mkdir /run/sockwarden && { socat UNIX-LISTEN:/run/sockwarden/docker.sock,fork EXEC:cat & } &&
+     while [ ! -S /run/sockwarden/docker.sock ]; do sleep 0.1; done' \
+    ENGINE="$ENGINE_SOCK" DEMO_DIR="$d1"
 cmd=$(demo_command "$TEST_DIR/demo1.out")
 log "printed: $cmd"
-assert_contains "$(cat "$TEST_DIR/demo1.out")" "listens on $d1/docker.sock with ci plus $d1/docker.sock as a socket root" \
+all=$(cat "$TEST_DIR/demo1.out")
+assert_contains "$all" "something already listens on /run/sockwarden/docker.sock; using $d1/docker.sock" \
+    "the demo's socket while /run/sockwarden/docker.sock is taken"
+assert_contains "$all" "listens on $d1/docker.sock with ci plus $d1/docker.sock as a socket root" \
     "the demo names its policy"
 out=$(sw_timed bash -c "$cmd" 2>&1) || fail "the printed job command failed: $out"
 job_checks "demo on the tier's engine" "$out"
@@ -118,11 +132,7 @@ d2=$TEST_DIR/d2
 mkdir -p "$d2"
 links_before=$(ip -br link | awk '{ print $1 }' | sort)
 routes_before=$(ip route)
-setsid unshare --mount --propagation private -- sh -c \
-    'mount -t tmpfs -o mode=0755 tmpfs /run && exec "$@"' demo \
-    env SOCKWARDEN="$SOCKWARDEN" DEMO_DIR="$d2" DEMO_CLI=/usr/bin/docker "$DEMO" \
-    > "$TEST_DIR/demo2.out" 2>&1 &
-demo_pid=$!
+demo_start "$TEST_DIR/demo2.out" true DEMO_DIR="$d2" DEMO_CLI=/usr/bin/docker
 cmd=$(demo_command "$TEST_DIR/demo2.out")
 log "printed: $cmd"
 assert_eq "docker -H unix:///run/sockwarden/docker.sock run --rm -v /run/sockwarden/docker.sock:/var/run/docker.sock sockwarden-demo/ci-job:latest sh -c 'docker ps && docker run --rm sockwarden-demo/ci-job:latest echo ok && ! docker run --rm --privileged sockwarden-demo/ci-job:latest echo not-refused'" \
