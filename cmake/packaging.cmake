@@ -40,7 +40,7 @@ find_program(SW_GZIP gzip REQUIRED)
 set(sw_gz_files)
 foreach(src docs/man/sockwarden.8 docs/man/sockwarden.conf.5
             docs/man/sockwarden-policy.5 README.md docs/policy.md
-            docs/tenancy.md docs/jobs.md)
+            docs/tenancy.md docs/jobs.md docs/ci-runners.md)
   get_filename_component(name ${src} NAME)
   set(out ${CMAKE_BINARY_DIR}/gz/${name}.gz)
   add_custom_command(OUTPUT ${out}
@@ -59,6 +59,7 @@ install(FILES ${CMAKE_BINARY_DIR}/gz/README.md.gz
               ${CMAKE_BINARY_DIR}/gz/policy.md.gz
               ${CMAKE_BINARY_DIR}/gz/tenancy.md.gz
               ${CMAKE_BINARY_DIR}/gz/jobs.md.gz
+              ${CMAKE_BINARY_DIR}/gz/ci-runners.md.gz
               ${CMAKE_SOURCE_DIR}/cmake/deb/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 # the GitLab Runner custom executor of docs/jobs.md

@@ -64,7 +64,8 @@ for f in ./usr/sbin/sockwarden $(printf ' .%s' $conffiles) \
     ./lib/systemd/system/sockwarden.service ./lib/systemd/system/sockwarden.socket \
     ./usr/share/man/man8/sockwarden.8.gz ./usr/share/man/man5/sockwarden.conf.5.gz \
     ./usr/share/man/man5/sockwarden-policy.5.gz ./usr/share/doc/sockwarden/copyright \
-    ./usr/share/doc/sockwarden/README.md.gz ./usr/share/doc/sockwarden/policy.md.gz; do
+    ./usr/share/doc/sockwarden/README.md.gz ./usr/share/doc/sockwarden/policy.md.gz \
+    ./usr/share/doc/sockwarden/ci-runners.md.gz; do
 	grep -qx -- "$f" <<<"$contents" || fail "$f missing from $(basename "$deb")"
 done
 grep -E '^\./usr/share/man/.*[0-9]$' <<<"$contents" && fail "uncompressed man pages in the package"
