@@ -58,9 +58,11 @@
 #define SW_MAX_LISTENERS		16	/* "listener" lines */
 #define SW_DEFAULT_MAX_CONNS_PER_CALLER	1024
 #define SW_DEFAULT_BODY_MEMORY		(256 * 1024 * 1024)
+#define SW_DEFAULT_STREAM_MEMORY	(128 * 1024 * 1024)
 
 /* Relay buffering: stop reading a side once its peer holds this much. */
 #define SW_RELAY_HIGH_WATER	(512 * 1024)
+#define SW_RELAY_SHARE		(32 * 1024)	/* per client over stream_memory */
 /* After an early answer, how long to read and discard a client body. */
 #define SW_LINGER_MS		5000
 
@@ -106,6 +108,7 @@ struct sw_conf {
 	unsigned max_connections;
 	unsigned max_conns_per_caller;	/* a caller: peer uid + container */
 	size_t	 body_memory;		/* held bodies, all callers */
+	size_t	 stream_memory;		/* output queued to clients, all */
 	char	*user;			/* drop to this user when root */
 	char	*keep_group;		/* supplementary group kept, NULL =
 					   the engine socket's group */
@@ -196,6 +199,8 @@ void	 sock_setcb(struct sock *, sock_cb readcb, sock_cb writecb,
 	    sock_event_cb eventcb, void *arg);
 void	 sock_set_read_high(struct sock *, size_t);
 void	 sock_set_write_low(struct sock *, size_t);
+void	 sock_set_read_cap(struct sock *, size_t);
+size_t	 sock_queued(void);		/* output queued in every sock */
 void	 sock_read(struct sock *, int on);
 /* Run the read callback from the loop soon, without new input. */
 void	 sock_kick(struct sock *);
@@ -285,6 +290,7 @@ struct conn_stats {
 	unsigned	 open;		/* client connections */
 	unsigned	 streams;	/* responses being relayed */
 	unsigned	 tunnels;	/* hijacked sessions */
+	size_t		 queued;	/* output bytes waiting (stream_memory) */
 	uint64_t	 accepted;
 };
 /* record: where each finished exchange goes (the audit log and the

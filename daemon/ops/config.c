@@ -34,6 +34,7 @@ conf_defaults(struct sw_conf *c)
 	c->max_connections = SW_DEFAULT_MAX_CONNECTIONS;
 	c->max_conns_per_caller = SW_DEFAULT_MAX_CONNS_PER_CALLER;
 	c->body_memory = SW_DEFAULT_BODY_MEMORY;
+	c->stream_memory = SW_DEFAULT_STREAM_MEMORY;
 }
 
 static void
@@ -367,10 +368,11 @@ conf_set_other(struct sw_conf *c, const char *key, const char *v, int *known)
 			return "must be a number between 1 and 1000000, got";
 		*(key[15] == '\0' ? &c->max_connections :
 		    &c->max_conns_per_caller) = (unsigned)l;
-	} else if (strcmp(key, "body_memory") == 0) {
+	} else if (strcmp(key, "body_memory") == 0 ||
+	    strcmp(key, "stream_memory") == 0) {
 		if (conf_parse_size(v, &sz) != 0 || sz < 1024 * 1024)
 			return "must be a size of at least 1m, got";
-		c->body_memory = sz;
+		*(key[0] == 'b' ? &c->body_memory : &c->stream_memory) = sz;
 	} else {
 		*known = 0;
 	}
@@ -609,4 +611,5 @@ conf_take_runtime(struct sw_conf *cur, struct sw_conf *nc)
 	cur->max_connections = nc->max_connections;
 	cur->max_conns_per_caller = nc->max_conns_per_caller;
 	cur->body_memory = nc->body_memory;
+	cur->stream_memory = nc->stream_memory;
 }

@@ -203,10 +203,14 @@ metrics_render(struct evbuffer *b)
 	    "# HELP sockwarden_policy_generation The policy in force: 1 at "
 	    "start-up, one more per reload that took (audit records name "
 	    "it).\n# TYPE sockwarden_policy_generation gauge\n"
-	    "sockwarden_policy_generation %" PRIu64 "\n",
+	    "sockwarden_policy_generation %" PRIu64 "\n"
+	    "# HELP sockwarden_output_queued_bytes Output waiting in "
+	    "sockwarden for slow readers (bounded by stream_memory).\n"
+	    "# TYPE sockwarden_output_queued_bytes gauge\n"
+	    "sockwarden_output_queued_bytes %zu\n",
 	    cs.open, cs.accepted, cs.streams, cs.tunnels, met_bytes_in,
 	    met_bytes_out, met_reload_ok, met_reload_fail,
-	    srv->policy_generation);
+	    srv->policy_generation, cs.queued);
 	if (jobs_enabled())
 		jobs_metrics(b);
 }

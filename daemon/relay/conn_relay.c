@@ -255,6 +255,21 @@ relay_head(struct conn *c, size_t head_len)
 }
 
 /*
+ * How much engine output may wait for this client: the full watermark
+ * while all output queued in the daemon is within stream_memory, else a
+ * small share read in small pieces, so clients that stop reading cannot
+ * pile up memory; each drains at its own pace and reads resume.
+ */
+static size_t
+relay_out_high(struct conn *c)
+{
+	int over = sock_queued() > srv->conf->stream_memory;
+
+	sock_set_read_cap(c->c_up, over ? SW_RELAY_SHARE : 0);
+	return over ? SW_RELAY_SHARE : SW_RELAY_HIGH_WATER;
+}
+
+/*
  * Frame the engine's bytes.  Before the head is complete they stay in the
  * upstream input (c_head_seen counts what the framer has looked at), so a
  * bad head is answered with a 502 and never relayed.
@@ -349,7 +364,7 @@ relay_process_upstream(struct conn *c)
 			break;
 	}
 	if (c->c_state != CONN_DEAD && c->c_up != NULL &&
-	    evbuffer_get_length(out) >= SW_RELAY_HIGH_WATER)
+	    evbuffer_get_length(out) >= relay_out_high(c))
 		sock_read(c->c_up, 0);
 }
 

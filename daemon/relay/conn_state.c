@@ -166,6 +166,7 @@ conn_stats(struct conn_stats *st)
 	memset(st, 0, sizeof(*st));
 	st->open = conns.nopen;
 	st->accepted = conns.accepted;
+	st->queued = sock_queued();
 	TAILQ_FOREACH(c, &conns.open, c_entry) {
 		if (c->c_state == CONN_TUNNEL)
 			st->tunnels++;

@@ -42,6 +42,7 @@ struct sock {
 	size_t			 high;		/* read high watermark, 0: none */
 	size_t			 low;		/* writecb once output <= low */
 	size_t			 read_hint;	/* next read size */
+	size_t			 read_cap;	/* at most this per read, 0: none */
 	unsigned		 reading:1;	/* consumer wants reads */
 	unsigned		 read_added:1;	/* ev_read is in epoll */
 	unsigned		 connecting:1;
@@ -83,12 +84,23 @@ sock_in_drained(struct evbuffer *b, const struct evbuffer_cb_info *info,
 }
 
 /* New output: write it from the active queue, no syscall to arm. */
+/* Bytes queued in every sock's output: the relay's memory budget. */
+static size_t sock_queued_bytes;
+
+size_t
+sock_queued(void)
+{
+	return sock_queued_bytes;
+}
+
 static void
 sock_out_added(struct evbuffer *b, const struct evbuffer_cb_info *info,
     void *arg)
 {
 	struct sock *s = arg;
 
+	sock_queued_bytes += info->n_added;
+	sock_queued_bytes -= info->n_deleted;
 	if (info->n_added > 0 && !s->write_pending && !s->connecting) {
 		s->write_pending = 1;
 		event_active(&s->ev_write, EV_WRITE, 1);
@@ -112,6 +124,7 @@ sock_on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct sock *s = arg;
 	struct evbuffer_iovec v[2];
+	size_t want;
 	ssize_t n;
 	int nv;
 
@@ -122,10 +135,19 @@ sock_on_read(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 
-	nv = evbuffer_reserve_space(s->in, (ev_ssize_t)s->read_hint, v, 2);
+	want = s->read_cap != 0 && s->read_cap < s->read_hint ? s->read_cap :
+	    s->read_hint;
+	nv = evbuffer_reserve_space(s->in, (ev_ssize_t)want, v, 2);
 	if (nv < 0) {
 		sock_fail(s, SOCK_ERROR | SOCK_READING);
 		return;
+	}
+	/* the reservation may be larger: read no more than asked */
+	if (v[0].iov_len >= want) {
+		v[0].iov_len = want;
+		nv = 1;
+	} else if (nv == 2 && v[0].iov_len + v[1].iov_len > want) {
+		v[1].iov_len = want - v[0].iov_len;
 	}
 	n = readv(s->fd, (struct iovec *)v, nv);
 	if (n < 0) {
@@ -272,6 +294,13 @@ sock_set_read_high(struct sock *s, size_t high)
 	sock_update_read(s);
 }
 
+/* At most n bytes per read (0: the adaptive size alone). */
+void
+sock_set_read_cap(struct sock *s, size_t n)
+{
+	s->read_cap = n;
+}
+
 void
 sock_set_write_low(struct sock *s, size_t low)
 {
@@ -320,6 +349,7 @@ sock_free(struct sock *s)
 	event_del(&s->ev_read);
 	event_del(&s->ev_write);
 	evbuffer_free(s->in);
+	sock_queued_bytes -= evbuffer_get_length(s->out);
 	evbuffer_free(s->out);
 	close(s->fd);
 	free(s);

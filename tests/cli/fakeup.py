@@ -17,6 +17,8 @@ MODE script: as echo, but the first rule of the JSON list in $FAKEUP_SCRIPT
              "raw": bytes to send as they are (backslash escapes decoded),
              after which the connection waits for the proxy to close it and
              logs "closed by the proxy" when it does.
+MODE big:    as echo, but every request other than /_ping is answered with
+             8 MiB of body (a large log or archive).
 Every request head received is appended to LOG, one request line per line,
 followed by " [body N]" when the request carried N > 0 body bytes.
 """
@@ -29,7 +31,7 @@ except FileNotFoundError:
     pass
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
-srv.listen(64)
+srv.listen(512)
 lock = threading.Lock()
 rules = json.load(open(os.environ["FAKEUP_SCRIPT"])) if mode == "script" else []
 
@@ -78,6 +80,8 @@ def serve(c):
                 f.write(lines[0] + (b" [body %d]" % clen if clen else b"") + b"\n")
             status = b"404 Not Found" if b"/attach" in lines[0] else b"200 OK"
             body = b'{"seen":"' + lines[0].replace(b'"', b"'") + b'"}\n'
+            if mode == "big" and b" /_ping " not in lines[0]:
+                status, body = b"200 OK", b"a" * (8 << 20)
             answer = scripted(lines[0])
             if answer == "drop":
                 return
