@@ -150,3 +150,51 @@ def call(channel, method, msg=b"", timeout=60):
         return "OK", "", fn(msg, timeout=timeout)
     except grpc.RpcError as e:
         return e.code().name, e.details() or "", b""
+
+
+# ---- LLB, the little a Dockerfile build with no session needs
+
+def field_svarint(num, n):
+    return field_varint(num, n & 0xFFFFFFFFFFFFFFFF)
+
+
+def _digest(op):
+    import hashlib
+    return "sha256:" + hashlib.sha256(op).hexdigest()
+
+
+def llb_files(files):
+    """A pb.Definition of a scratch state holding files {path: bytes}:
+    one FileOp of mkfile actions, then the terminal op naming it."""
+    actions = b""
+    items = sorted(files.items())
+    for i, (path, data) in enumerate(items):
+        mk = field_bytes(1, "/" + path) + field_varint(2, 0o644) + \
+            field_bytes(3, data)
+        # the op has no inputs: -1 is scratch, n the output of action n;
+        # only the last action is the op's output (0)
+        actions += field_bytes(2, field_svarint(1, i - 1) +
+                               field_svarint(2, -1) +
+                               field_svarint(3, 0 if i == len(items) - 1
+                                             else -1) +
+                               field_bytes(5, mk))
+    fileop = field_bytes(4, actions)
+    terminal = field_bytes(1, field_bytes(1, _digest(fileop)) +
+                           field_varint(2, 0))
+    # every op needs its (here empty) metadata entry
+    return field_bytes(1, fileop) + field_bytes(1, terminal) + \
+        map_entry(2, _digest(fileop), b"") + map_entry(2, _digest(terminal), b"")
+
+
+def solve_build(ref, dockerfile, context, image_name, entitlements=()):
+    """Control/Solve of the Dockerfile frontend on inline inputs, exported
+    to the engine's image store as image_name."""
+    msg = field_bytes(1, ref)
+    msg += field_bytes(3, "moby")
+    msg += map_entry(4, "name", image_name)
+    msg += field_bytes(6, "dockerfile.v0")
+    for e in entitlements:
+        msg += field_bytes(9, e)
+    msg += map_entry(10, "dockerfile", llb_files({"Dockerfile": dockerfile}))
+    msg += map_entry(10, "context", llb_files(context))
+    return msg

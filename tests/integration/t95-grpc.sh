@@ -5,10 +5,13 @@
 # preset refuses the tunnel with a 403.  With --grpc-relay police,
 # sockwarden terminates HTTP/2 on both sides and decides each call:
 # ListWorkers passes and the engine's answer comes back; Info reaches the
-# engine, whose own error (Unimplemented on 20.10) comes back; a Solve
-# asking for the network.host entitlement, a Prune and an unknown method
-# are refused with PermissionDenied and sockwarden's message, and calls on
-# the same connection go on afterwards.  Every call has its log line.
+# engine, whose own error (Unimplemented on 20.10) comes back; a plain
+# Dockerfile build (its Dockerfile and context inline as LLB, no session)
+# runs and its image exists; Solves asking for the network.host
+# entitlement (the same build too: no image), force-network-mode=host, a
+# Prune and an unknown method are refused with PermissionDenied and
+# sockwarden's message, and calls on the same connection go on afterwards.
+# Every call has its log line.
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 sw_require_proxy
@@ -46,6 +49,15 @@ code, det, _ = g.call(ch, "Prune")
 print("Prune", code, det)
 code, det, _ = g.call(ch, "/moby.buildkit.v1.Control/Nope")
 print("Unknown", code, det)
+# a plain Dockerfile build (inputs inline, no session), exported as an image
+df, ctx = "FROM scratch\nCOPY f /f\n", {"f": b"t95\n"}
+code, det, resp = g.call(ch, "Solve", g.solve_build(
+    ref + "-build", df, ctx, ref + "-img:latest"), timeout=120)
+print("SolveBuild", code, det, b"containerimage.digest" in resp)
+code, det, _ = g.call(ch, "Solve", g.solve_build(
+    ref + "-build2", df, ctx, ref + "-img2:latest",
+    entitlements=["network.host"]), timeout=120)
+print("SolveBuildNetHost", code, det)
 # the connection is still good after the refusals
 code, det, resp = g.call(ch, "ListWorkers")
 print("ListWorkers2", code, det, b"linux" in resp, len(resp))
@@ -84,6 +96,17 @@ assert_contains "$line" "PERMISSION_DENIED sockwarden: BuildKit Prune denied by 
 line=$(printf '%s\n' "$out" | grep '^Unknown ')
 assert_contains "$line" "PERMISSION_DENIED sockwarden:" "an unknown method"
 assert_contains "$line" "denied by rule buildkit" "an unknown method"
+line=$(printf '%s\n' "$out" | grep '^SolveBuild ')
+assert_eq "SolveBuild OK  True" "$line" "a plain Dockerfile build"
+ref=$(sw_name t95)
+dk_direct image inspect "$ref-img:latest" > /dev/null 2>&1 ||
+    fail "the image of the allowed build is not in the engine"
+line=$(printf '%s\n' "$out" | grep '^SolveBuildNetHost ')
+assert_contains "$line" "PERMISSION_DENIED sockwarden: BuildKit Solve denied by rule buildkit:" \
+    "the same build with network.host"
+if dk_direct image inspect "$ref-img2:latest" > /dev/null 2>&1; then
+	fail "the refused build ran: its image $ref-img2 exists"
+fi
 sw_proxy_stop
 
 # the log names each call with its decision; the refused Solve never
@@ -93,7 +116,6 @@ assert_match "$(cat "$SW_DIR/sw.log")" \
 assert_match "$(cat "$SW_DIR/sw.log")" \
     "grpc /moby.buildkit.v1.Control/Solve: denied: sockwarden: BuildKit Solve denied by rule buildkit" \
     "log of the refused Solve"
-ref=$(sw_name t95)
 if grep -q -- "$ref-nethost" "${ENGINE_LOG:-/dev/null}" 2>/dev/null; then
 	fail "the engine saw the refused Solve $ref-nethost"
 fi
