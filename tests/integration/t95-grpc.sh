@@ -10,7 +10,8 @@
 # runs and its image exists; Solves asking for the network.host
 # entitlement (the same build too: no image), force-network-mode=host, a
 # Prune and an unknown method are refused with PermissionDenied and
-# sockwarden's message, and calls on the same connection go on afterwards.
+# sockwarden's message, a Solve over max_body_bytes with ResourceExhausted;
+# eight calls run at once, and calls on the same connection go on after.
 # Every call has its log line.
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -58,6 +59,14 @@ code, det, _ = g.call(ch, "Solve", g.solve_build(
     ref + "-build2", df, ctx, ref + "-img2:latest",
     entitlements=["network.host"]), timeout=120)
 print("SolveBuildNetHost", code, det)
+# a message over max_body_bytes (1m) is refused, never held whole
+code, det, _ = g.call(ch, "Solve", g.solve_request(
+    ref + "-big", frontend_attrs={"build-arg:PAD": "x" * (1536 * 1024)}))
+print("SolveBig", code, det)
+# calls multiplexed on the one connection
+fn = ch.unary_unary(g.CONTROL + "ListWorkers")
+futs = [fn.future(b"", timeout=60) for _ in range(8)]
+print("Parallel", sum(1 for f in futs if b"linux" in f.result()))
 # the connection is still good after the refusals
 code, det, resp = g.call(ch, "ListWorkers")
 print("ListWorkers2", code, det, b"linux" in resp, len(resp))
@@ -96,6 +105,10 @@ assert_contains "$line" "PERMISSION_DENIED sockwarden: BuildKit Prune denied by 
 line=$(printf '%s\n' "$out" | grep '^Unknown ')
 assert_contains "$line" "PERMISSION_DENIED sockwarden:" "an unknown method"
 assert_contains "$line" "denied by rule buildkit" "an unknown method"
+line=$(printf '%s\n' "$out" | grep '^SolveBig ')
+assert_contains "$line" "RESOURCE_EXHAUSTED sockwarden: a gRPC message of" \
+    "a Solve over max_body_bytes"
+assert_contains "$out" "Parallel 8" "8 calls at once on one connection"
 line=$(printf '%s\n' "$out" | grep '^SolveBuild ')
 assert_eq "SolveBuild OK  True" "$line" "a plain Dockerfile build"
 ref=$(sw_name t95)
