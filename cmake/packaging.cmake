@@ -89,7 +89,7 @@ if(SW_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 else()	# no dpkg-dev: name Debian 12's libraries ourselves
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "adduser, libc6 (>= 2.34), libevent-2.1-7, libhttp-parser2.9, libcjson1, libseccomp2")
+      "adduser, libc6 (>= 2.34), libevent-2.1-7, libhttp-parser2.9, libcjson1, libseccomp2, libnghttp2-14")
 endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "docker.io | docker-ce")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "logrotate, socat")

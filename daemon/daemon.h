@@ -87,6 +87,8 @@ struct sw_listener {
 	char			*job;		/* the job's ID, NULL: none */
 };
 enum sw_sandbox { SW_SANDBOX_OFF = 0, SW_SANDBOX_ON, SW_SANDBOX_DEBUG };
+/* buildx's /grpc tunnel once allowed: relayed opaque, or call by call */
+enum sw_grpc_relay { SW_GRPC_TUNNEL = 0, SW_GRPC_POLICE };
 
 struct sw_conf {
 	char	*listen;		/* socket path clients connect to */
@@ -116,6 +118,7 @@ struct sw_conf {
 	char	*metrics_listen;	/* "unix:/PATH" or "tcp:127.0.0.1:PORT" */
 	char	*listener_name;		/* "listener" in audit records */
 	int	 sandbox;		/* enum sw_sandbox, -1 = default on */
+	int	 grpc_relay;		/* enum sw_grpc_relay, -1 = tunnel */
 	struct sw_listener *listeners;	/* more sockets ("listener" lines) */
 	size_t	 nlisteners;
 	char	*control_listen;	/* job control socket, NULL: no jobs */
@@ -275,6 +278,7 @@ struct decision_ctx {
 	size_t			 max_body;	/* clamp for body_limit */
 	const char *const	*self_sockets;	/* our own listening paths */
 	size_t			 nself_sockets;
+	int			 grpc_policed;	/* grpc_relay police */
 };
 void	 decision_head(const struct decision_ctx *, const struct http_request *,
 	    struct policy_decision *, struct verdict *);

@@ -55,7 +55,7 @@ usage(FILE *f)
 	    "                  [--user USER] [--sandbox on|off|debug]\n"
 	    "                  [--audit-log stderr|off|PATH]\n"
 	    "                  [--metrics-listen unix:PATH|tcp:127.0.0.1:PORT]\n"
-	    "                  [--control-listen PATH]\n"
+	    "                  [--control-listen PATH] [--grpc-relay tunnel|police]\n"
 	    "       sockwarden [--control PATH] job open|close|list ...\n"
 	    "       sockwarden check POLICY...\n"
 	    "       sockwarden explain [--policy FILE] [CAPTURE...]\n"
@@ -102,6 +102,7 @@ main_options(int argc, char **argv, const char **configp)
 		{ "audit-log", required_argument, NULL, 'A' },
 		{ "metrics-listen", required_argument, NULL, 'M' },
 		{ "control-listen", required_argument, NULL, 'K' },
+		{ "grpc-relay", required_argument, NULL, 'G' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -110,7 +111,7 @@ main_options(int argc, char **argv, const char **configp)
 		{ 'l', "listen" }, { 'u', "upstream" }, { 'p', "policy" },
 		{ 'L', "log_level" }, { 'U', "user" }, { 'S', "sandbox" },
 		{ 'A', "audit_log" }, { 'M', "metrics_listen" },
-		{ 'K', "control_listen" },
+		{ 'K', "control_listen" }, { 'G', "grpc_relay" },
 	};
 	int ch;
 

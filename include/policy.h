@@ -43,6 +43,10 @@ struct policy_request {
 	/* the caller's tenant: the owner of what it creates; NULL when the
 	 * daemon knows none (ownership is then not applied) */
 	const char	*tenant;
+	/* the daemon decides every call on a /grpc tunnel with
+	 * policy_grpc_eval (grpc_relay police): the endpoint "grpc" is then
+	 * admitted where "image.build" is, a Solve being a build */
+	int		 grpc_policed;
 };
 
 /* Engine objects a request names, for the daemon to resolve. */

@@ -3,8 +3,8 @@
 # Idempotent: skips apt entirely when every package is already installed.
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
-      libevent-dev libhttp-parser-dev libcjson-dev libseccomp-dev
-      docker.io containerd runc busybox-static python3 python3-docker python3-yaml
+      libevent-dev libhttp-parser-dev libcjson-dev libseccomp-dev libnghttp2-dev
+      docker.io containerd runc busybox-static python3 python3-docker python3-yaml python3-grpcio
       docker-compose
       haproxy socat curl jq util-linux iproute2 procps
       systemd dpkg-dev"

@@ -23,6 +23,7 @@ conf_defaults(struct sw_conf *c)
 	c->listen_mode = -1;
 	c->job_mode = -1;
 	c->sandbox = -1;
+	c->grpc_relay = -1;
 	c->max_header_bytes = SW_DEFAULT_MAX_HEADER_BYTES;
 	c->max_body_bytes = SW_DEFAULT_MAX_BODY_BYTES;
 	c->header_timeout_ms = SW_DEFAULT_HEADER_TIMEOUT_MS;
@@ -349,6 +350,13 @@ conf_set_other(struct sw_conf *c, const char *key, const char *v, int *known)
 			c->sandbox = SW_SANDBOX_DEBUG;
 		else
 			return "must be on, off or debug, got";
+	} else if (strcmp(key, "grpc_relay") == 0) {
+		if (strcmp(v, "tunnel") == 0)
+			c->grpc_relay = SW_GRPC_TUNNEL;
+		else if (strcmp(v, "police") == 0)
+			c->grpc_relay = SW_GRPC_POLICE;
+		else
+			return "must be tunnel or police, got";
 	} else if (strcmp(key, "max_header_bytes") == 0) {
 		if (conf_parse_size(v, &sz) != 0 || sz < 1024 ||
 		    sz > SW_MAX_HEADER_BYTES_LIMIT)
@@ -514,6 +522,10 @@ conf_apply_flags(struct sw_conf *c, const struct sw_conf *f)
 	c->foreground |= f->foreground;
 	if (f->sandbox != -1)
 		c->sandbox = f->sandbox;
+	if (f->grpc_relay != -1)
+		c->grpc_relay = f->grpc_relay;
+	if (c->grpc_relay == -1)
+		c->grpc_relay = SW_GRPC_TUNNEL;
 	if (c->listen == NULL && (c->listen = strdup(SW_DEFAULT_LISTEN)) == NULL)
 		return -1;
 	if (c->upstream == NULL &&
@@ -525,13 +537,14 @@ conf_apply_flags(struct sw_conf *c, const struct sw_conf *f)
 #define CONF_STR(k)	{ #k, offsetof(struct sw_conf, k), 0 }
 #define CONF_INT(k)	{ #k, offsetof(struct sw_conf, k), 1 }
 
-/* Settings a running daemon cannot change: sockets, users, the sandbox. */
+/* Settings a running daemon cannot change: sockets, users, the sandbox,
+ * and how /grpc is relayed (the policy admits the endpoint by it). */
 static const struct { const char *key; size_t off; int is_int; }
     conf_restart_only[] = {
 	CONF_STR(listen), CONF_STR(listen_owner), CONF_STR(listen_group),
 	CONF_INT(listen_mode), CONF_STR(upstream), CONF_STR(user),
 	CONF_STR(keep_group), CONF_STR(audit_log), CONF_STR(metrics_listen),
-	CONF_STR(listener_name), CONF_INT(sandbox),
+	CONF_STR(listener_name), CONF_INT(sandbox), CONF_INT(grpc_relay),
 	CONF_STR(control_listen), CONF_STR(job_dir), CONF_STR(job_state_dir),
 	CONF_STR(job_group), CONF_INT(job_mode),
 };

@@ -8,6 +8,7 @@
  *     |                                    +--> WAIT <---------------+
  *     |                                           |  (engine's head)
  *     |                                           +--> TUNNEL (hijack)
+ *     |                                           +--> H2 (policed /grpc)
  *     +--- IDLE <--keep-alive-- RESPONSE <--------+
  *   any --our own answer--> FLUSH --> LINGER --> DEAD
  *   any --EOF, error, time-out--> DEAD (freed by the reaper)
@@ -99,6 +100,9 @@ conn_process_client(struct conn *c)
 		case CONN_TUNNEL:
 			relay_tunnel_in(c, in);
 			return;
+		case CONN_H2:
+			h2relay_input(c, 0);
+			return;
 		case CONN_FLUSH:
 		case CONN_LINGER:
 			evbuffer_drain(in, evbuffer_get_length(in));
@@ -130,6 +134,9 @@ conn_client_write(struct sock *s, void *arg)
 	case CONN_FLUSH:
 		if (evbuffer_get_length(sock_output(c->c_client)) == 0)
 			conn_linger(c);
+		return;
+	case CONN_H2:
+		h2relay_pump(c);
 		return;
 	case CONN_UPLOAD:
 	case CONN_DUPLEX:
@@ -189,6 +196,9 @@ conn_client_event(struct sock *s, short what, void *arg)
 		relay_shut_when_drained(c, 1);
 		if (c->c_state == CONN_TUNNEL)
 			relay_tunnel_check_done(c);
+		return;
+	case CONN_H2:
+		h2relay_eof(c, 0);
 		return;
 	case CONN_FLUSH:
 		/* A client that half-closed still reads our answer. */

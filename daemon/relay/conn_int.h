@@ -30,6 +30,8 @@
  *   VERIFY    a create's answer held while the stored       (the engine
  *             container is judged                            client's)
  *   TUNNEL    hijacked: raw bytes both ways                 none
+ *   H2        hijacked /grpc, HTTP/2 terminated on both      none
+ *             sides, each call decided (h2relay.c)
  *   FLUSH     sending our last bytes, then LINGER           header_timeout
  *   LINGER    half-closed, discarding what the client sends SW_LINGER_MS
  *   DEAD      torn down, freed by the reaper                none
@@ -48,6 +50,7 @@ enum conn_state {
 	CONN_RESPONSE,
 	CONN_VERIFY,
 	CONN_TUNNEL,
+	CONN_H2,
 	CONN_FLUSH,
 	CONN_LINGER,
 	CONN_DEAD,
@@ -87,6 +90,7 @@ struct conn {
 	unsigned		 c_quota_held:1; /* a create counted by the quota
 						   until this exchange ends */
 	struct quota_check	*c_quota;	/* counting the job's objects */
+	struct h2relay		*c_h2;		/* H2: the two HTTP/2 sessions */
 	size_t			 c_held;	/* body bytes reserved for c_body */
 	unsigned		 c_nreq;	/* requests seen on this conn */
 	/* the exchange in progress, for its record */
@@ -162,5 +166,12 @@ void	 relay_up_event(struct sock *, short, void *);
 void	 relay_shut_when_drained(struct conn *, int to_up);
 void	 relay_tunnel_check_done(struct conn *);
 void	 relay_verified(struct conn *);	/* a held create answer went out */
+
+/* h2relay.c: a /grpc tunnel relayed call by call (grpc_relay police) */
+void	 h2relay_start(struct conn *);	/* the engine answered 101 */
+void	 h2relay_input(struct conn *, int from_up);	/* bytes arrived */
+void	 h2relay_pump(struct conn *);	/* a side drained its output */
+void	 h2relay_eof(struct conn *, int from_up);
+void	 h2relay_free(struct h2relay *);
 
 #endif /* SW_CONN_INT_H */

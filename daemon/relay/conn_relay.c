@@ -245,7 +245,16 @@ relay_head(struct conn *c, size_t head_len)
 	evbuffer_remove_buffer(sock_input(c->c_up), sock_output(c->c_client),
 	    head_len);
 	c->c_bytes_out += head_len;
-	if (c->c_state == CONN_WAIT && c->c_hijack && (ri->upgrade ||
+	if (c->c_state == CONN_WAIT && c->c_hijack &&
+	    srv->conf->grpc_relay == SW_GRPC_POLICE &&
+	    strcmp(c->c_dec.operation, "grpc") == 0) {
+		/* Never a blind tunnel here: the policy admitted the
+		 * endpoint because each call will be decided. */
+		if (ri->upgrade) {
+			h2relay_start(c);
+			return;
+		}
+	} else if (c->c_state == CONN_WAIT && c->c_hijack && (ri->upgrade ||
 	    (ri->status == 200 && ri->docker_stream && !ri->has_length))) {
 		relay_tunnel_start(c);
 		return;
@@ -291,6 +300,10 @@ relay_process_upstream(struct conn *c)
 			c->c_bytes_out += evbuffer_get_length(in);
 			evbuffer_add_buffer(out, in);
 			break;
+		}
+		if (c->c_state == CONN_H2) {
+			h2relay_input(c, 1);
+			return;
 		}
 		if (!in_head && c->c_state != CONN_RESPONSE &&
 		    c->c_state != CONN_DUPLEX && c->c_state != CONN_VERIFY) {
@@ -386,6 +399,9 @@ relay_up_write(struct sock *s, void *arg)
 
 	CHECK_CONN(c);
 	switch (c->c_state) {
+	case CONN_H2:
+		h2relay_pump(c);
+		return;
 	case CONN_UPLOAD:
 	case CONN_DUPLEX:
 	case CONN_TUNNEL:
@@ -435,6 +451,7 @@ relay_up_event(struct sock *s, short what, void *arg)
 		case CONN_DUPLEX:
 		case CONN_RESPONSE:
 		case CONN_TUNNEL:
+		case CONN_H2:
 			conn_close(c, "engine connection error");
 			return;
 		default:
@@ -468,6 +485,9 @@ relay_up_event(struct sock *s, short what, void *arg)
 		relay_process_upstream(c);
 		relay_shut_when_drained(c, 0);
 		relay_tunnel_check_done(c);
+		return;
+	case CONN_H2:
+		h2relay_eof(c, 1);
 		return;
 	default:
 		conn_free_upstream(c);

@@ -24,6 +24,7 @@ request_ctx(struct conn *c, struct decision_ctx *ctx)
 	ctx->tenant = c->c_tenant[0] != '\0' ? c->c_tenant : NULL;
 	ctx->policy = listener_policy(c->c_listener);
 	ctx->max_body = srv->conf->max_body_bytes;
+	ctx->grpc_policed = srv->conf->grpc_relay == SW_GRPC_POLICE;
 	ctx->self_sockets = self;
 	ctx->nself_sockets = listener_self_sockets(self, SW_MAX_LISTENERS + 1);
 }

@@ -43,12 +43,13 @@ static const unsigned conn_next[] = {
 			  B(CONN_DEAD),
 	[CONN_DUPLEX]	= B(CONN_RESPONSE) | B(CONN_FLUSH) | B(CONN_DEAD),
 	[CONN_WAIT]	= B(CONN_RESPONSE) | B(CONN_VERIFY) | B(CONN_TUNNEL) |
-			  B(CONN_FLUSH) | B(CONN_DEAD),
+			  B(CONN_H2) | B(CONN_FLUSH) | B(CONN_DEAD),
 	[CONN_VERIFY]	= B(CONN_IDLE) | B(CONN_HEAD) | B(CONN_FLUSH) |
 			  B(CONN_DEAD),
 	[CONN_RESPONSE]	= B(CONN_IDLE) | B(CONN_HEAD) | B(CONN_FLUSH) |
 			  B(CONN_DEAD),
 	[CONN_TUNNEL]	= B(CONN_DEAD),
+	[CONN_H2]	= B(CONN_FLUSH) | B(CONN_DEAD),
 	[CONN_FLUSH]	= B(CONN_LINGER) | B(CONN_DEAD),
 	[CONN_LINGER]	= B(CONN_DEAD),
 	[CONN_DEAD]	= 0,
@@ -57,7 +58,7 @@ static const unsigned conn_next[] = {
 
 static const char *const conn_state_names[] = {
 	"IDLE", "HEAD", "HOLD", "FACTS", "UPLOAD", "DUPLEX", "WAIT",
-	"RESPONSE", "VERIFY", "TUNNEL", "FLUSH", "LINGER", "DEAD",
+	"RESPONSE", "VERIFY", "TUNNEL", "H2", "FLUSH", "LINGER", "DEAD",
 };
 
 /* The time-out of a state, in ms; 0: none. */
@@ -85,6 +86,7 @@ conn_state_timeout(enum conn_state st)
 	case CONN_VERIFY:
 	case CONN_RESPONSE:
 	case CONN_TUNNEL:
+	case CONN_H2:
 	case CONN_DEAD:
 		break;
 	}
@@ -168,7 +170,7 @@ conn_stats(struct conn_stats *st)
 	st->accepted = conns.accepted;
 	st->queued = sock_queued();
 	TAILQ_FOREACH(c, &conns.open, c_entry) {
-		if (c->c_state == CONN_TUNNEL)
+		if (c->c_state == CONN_TUNNEL || c->c_state == CONN_H2)
 			st->tunnels++;
 		else if (c->c_state == CONN_RESPONSE ||
 		    c->c_state == CONN_DUPLEX)
@@ -211,6 +213,8 @@ conn_close(struct conn *c, const char *reason)
 	tenant_ask_free(c->c_tenant_ask);
 	facts_free(c->c_facts);
 	verify_free(c->c_verify);
+	h2relay_free(c->c_h2);
+	c->c_h2 = NULL;
 	quota_free(c->c_quota);
 	c->c_quota = NULL;
 	c->c_tenant_ask = NULL;
@@ -337,6 +341,7 @@ conn_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	case CONN_VERIFY:
 	case CONN_RESPONSE:
 	case CONN_TUNNEL:
+	case CONN_H2:
 	case CONN_DEAD:
 		return;
 	}

@@ -23,6 +23,7 @@ decision_request(const struct decision_ctx *ctx,
 	pr->self_sockets = ctx->self_sockets;
 	pr->nself_sockets = ctx->nself_sockets;
 	pr->tenant = ctx->tenant;
+	pr->grpc_policed = ctx->grpc_policed;
 	pr->method = req->method;
 	pr->target = req->target;
 	pr->target_len = req->target_len;

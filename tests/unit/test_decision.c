@@ -25,13 +25,16 @@ parse(const char *head)
 	return rp;
 }
 
+static int grpc_policed;	/* decision_ctx.grpc_policed of head_step */
+
 static enum verdict_step
 head_step(const char *head, size_t max_body, struct verdict *v)
 {
 	struct http_reqp *rp = parse(head);
 	struct policy_decision d;
 
-	struct decision_ctx ctx = { policy_default(), NULL, max_body, NULL, 0 };
+	struct decision_ctx ctx = { policy_default(), NULL, max_body, NULL, 0,
+	    grpc_policed };
 
 	memset(&d, 0, sizeof(d));
 	decision_head(&ctx, http_reqp_request(rp), &d, v);
@@ -46,7 +49,7 @@ body_step(const char *head, const char *body, struct verdict *v)
 	struct http_reqp *rp = parse(head);
 	struct policy_decision d;
 
-	struct decision_ctx ctx = { policy_default(), NULL, 1 << 20, NULL, 0 };
+	struct decision_ctx ctx = { policy_default(), NULL, 1 << 20, NULL, 0, 0 };
 
 	memset(&d, 0, sizeof(d));
 	decision_head(&ctx, http_reqp_request(rp), &d, v);
@@ -86,6 +89,20 @@ main(void)
 	CHECK_INT(head_step("POST /v1.41/containers/x/attach?stream=1 HTTP/1.1\r\n"
 	    H "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n", 1 << 20, &v),
 	    VERDICT_FORWARD);
+
+	/* /grpc in ci: refused as a blind tunnel; admitted (like POST
+	 * /build) when the daemon decides every call (grpc_relay police). */
+	CHECK_INT(head_step("POST /v1.41/grpc HTTP/1.1\r\n" H "Connection: "
+	    "Upgrade\r\nUpgrade: h2c\r\n\r\n", 1 << 20, &v), VERDICT_ANSWER);
+	CHECK_INT(v.status, 403);
+	CHECK(strstr(v.msg, "rule endpoint") != NULL);
+	grpc_policed = 1;
+	CHECK_INT(head_step("POST /v1.41/grpc HTTP/1.1\r\n" H "Connection: "
+	    "Upgrade\r\nUpgrade: h2c\r\n\r\n", 1 << 20, &v), VERDICT_FORWARD);
+	/* ...but only /grpc: the flag admits nothing else */
+	CHECK_INT(head_step("POST /v1.41/build/prune HTTP/1.1\r\n" H "\r\n",
+	    1 << 20, &v), VERDICT_ANSWER);
+	grpc_policed = 0;
 
 	/* The body phase ends in forward or an answer. */
 	CHECK_INT(body_step("POST /v1.41/containers/create HTTP/1.1\r\n" H
