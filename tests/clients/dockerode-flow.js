@@ -2,7 +2,9 @@
 // per invocation, against DOCKER_HOST (sockwarden's socket in the test).
 //   node dockerode-flow.js run   IMAGE PREFIX  create, attach (demuxed), start, wait, remove
 //   node dockerode-flow.js build IMAGE PREFIX  classic build, progress via modem.followProgress
-//   node dockerode-flow.js buildkit IMAGE PREFIX  BuildKit build (version "2", session)
+//   node dockerode-flow.js buildkit IMAGE PREFIX  BuildKit build (version "2"): dockerode
+//       opens POST /session (serving only registry credentials) and sends
+//       the context as the body of /build?version=2&session=ID
 // Prints "ok STEP: detail" and exits 0, or prints why and exits 1.  It checks
 // what a user of the library sees; the shell test checks the engine.
 "use strict";
@@ -92,19 +94,32 @@ function follow(stream, decode) {
   });
 }
 
+// The progress a user of followProgress sees: the classic builder's
+// "Step N/M" lines, or BuildKit's trace decoded by docker.followProgress
+// (dockerode 4) into step names; either way the RUN step must show.
+function progressShows(events, version) {
+  const text = events.map((e) => (e && e.stream) || "").join("");
+  const want = version === "2" ? /\[3\/3\] RUN echo built-2/ : /Step 3\/3 : RUN echo built-1/;
+  return want.test(text) ? "" : "progress does not show the RUN step: " + JSON.stringify(text.slice(0, 600));
+}
+
 async function build(version) {
   const tag = prefix + (version === "2" ? "-bk" : "-classic") + ":latest";
-  const df = "FROM " + image + "\nCOPY payload.txt /payload.txt\nRUN echo built-" + version + " > /built.txt\n";
+  // the prefix makes the RUN step new to the cache: it really runs
+  const df = "FROM " + image + "\nCOPY payload.txt /payload.txt\nRUN echo built-" + version +
+    " " + prefix + " > /built.txt\n";
   const opts = { t: tag };
   if (version === "2") opts.version = "2";
   const stream = await docker.buildImage(context(df), opts);
   const { res, events } = await follow(stream, version === "2");
   const errs = res.filter((e) => e && (e.error || e.errorDetail));
   check(errs.length === 0, "build reported errors: " + JSON.stringify(errs));
-  check(events.length > 0, "no progress events");
+  const why = progressShows(events, version);
+  check(why === "", why);
   const img = await docker.getImage(tag).inspect();
   const out = await runImage(tag);
-  check(out === "payload from the context\nbuilt-" + version + "\n", "built image prints " + JSON.stringify(out));
+  check(out === "payload from the context\nbuilt-" + version + " " + prefix + "\n",
+    "built image prints " + JSON.stringify(out));
   await docker.getImage(tag).remove({ force: true });
   return `${tag} ${img.Id.slice(0, 19)}, ${events.length} progress events`;
 }

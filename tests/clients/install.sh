@@ -8,7 +8,11 @@ set -eu
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here"
 command -v node > /dev/null && command -v npm > /dev/null ||
-    { echo "install.sh: node and npm are needed (scripts/deps.sh)" >&2; exit 1; }
+    { echo "install.sh: node (>= 20.18.1) and npm are needed" >&2; exit 1; }
+# testcontainers 11 depends on undici 7, which needs Node.js 20.18.1 or later
+node -e 'const [a, b, c] = process.versions.node.split(".").map(Number);
+    process.exit(a * 1e6 + b * 1e3 + c >= 20018001 ? 0 : 1)' ||
+    { echo "install.sh: Node.js $(node --version) is too old: testcontainers 11 needs >= 20.18.1" >&2; exit 1; }
 exec 9> "$here/.install.lock"
 flock 9
 want=$(sha256sum package-lock.json | cut -d' ' -f1)

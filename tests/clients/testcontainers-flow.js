@@ -1,5 +1,5 @@
 // testcontainers-flow.js - the testcontainers-node flow of
-// tests/integration/t83, against DOCKER_HOST (sockwarden's socket in the
+// tests/integration/t82, against DOCKER_HOST (sockwarden's socket in the
 // test): a GenericContainer of a local image (no pull: the image is there),
 // start, exec (stdout, stderr, exit code), logs, stop (which removes it).
 // The Ryuk reaper is disabled by the caller (TESTCONTAINERS_RYUK_DISABLED=true):

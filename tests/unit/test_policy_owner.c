@@ -167,5 +167,23 @@ main(void)
 	    "\"HostConfig\":{\"NetworkMode\":\"bridge\"}}", &d);
 	CHECK_INT(d.nrefs, 0);
 	policy_decision_clear(&d);
+	/* ...and may be read: testcontainers in a job container inspects
+	 * "bridge" for its gateway.  Only reading: acting on one, or a
+	 * user network, still needs the caller's own. */
+	run("GET", "/v1.41/networks/bridge", NULL, &d);
+	CHECK_INT(d.verdict, POLICY_ALLOW);
+	CHECK_INT(d.nrefs, 0);
+	CHECK_STR(d.target, "/v1.41/networks/bridge");
+	policy_decision_clear(&d);
+	run("GET", "/networks/none", NULL, &d);
+	CHECK_INT(d.verdict, POLICY_ALLOW);
+	CHECK_INT(d.nrefs, 0);
+	policy_decision_clear(&d);
+	one_ref("GET", "/v1.41/networks/bridgex", NULL, POLICY_OBJ_NETWORK,
+	    "bridgex", 0, NULL, NULL, "bridgex");
+	one_ref("GET", "/v1.41/networks/host", NULL, POLICY_OBJ_NETWORK,
+	    "host", 0, NULL, NULL, "host");
+	one_ref("DELETE", "/v1.41/networks/bridge", NULL, POLICY_OBJ_NETWORK,
+	    "bridge", 0, NULL, NULL, "bridge");
 	return t_done();
 }
