@@ -138,6 +138,9 @@ struct policy_decision {
 	size_t		 body_len;
 	int		 verify;	/* container.create/start: check what
 					   the engine stored (policy_stored) */
+	int		 scrub;		/* a network every tenant shares: the
+					   daemon answers with the engine's
+					   inspect minus its Containers */
 	int		 grpc_each;	/* policy_grpc_eval: decide every
 					   client message of the stream */
 };

@@ -90,8 +90,10 @@ owner_path(struct eval *e, size_t prefix_len)
 	 * runs in a container).  The engine refuses these names to
 	 * user-created networks and resolves a name before an ID prefix. */
 	if (strcmp(e->rt->op, "network.inspect") == 0 &&
-	    ns_network_is_shared(e->var, e->varlen))
+	    ns_network_is_shared(e->var, e->varlen)) {
+		e->d->scrub = 1;	/* its Containers are other jobs' */
 		return 0;
+	}
 	if ((r = owner_ref_new(e, kind, e->var, e->varlen, "path")) == NULL)
 		return -1;
 	/* names obey [A-Za-z0-9][A-Za-z0-9_.-]*: the same bytes encoded */

@@ -11,6 +11,8 @@
 
 #include <event2/buffer.h>
 
+#include <cjson/cJSON.h>
+
 #include "conn_int.h"
 
 static void facts_resume(struct conn *);
@@ -181,6 +183,59 @@ facts_request(const struct conn *c, struct policy_request *pr)
 	pr->nself_sockets = listener_self_sockets(self, SW_MAX_LISTENERS + 1);
 }
 
+/*
+ * A network every job shares (the default bridge): its inspect lists the
+ * containers attached to it, other jobs' among them.  sockwarden asks the
+ * engine itself and answers with the rest of it, then closes.
+ */
+static void
+facts_scrubbed(void *arg, const struct engine_reply *rep)
+{
+	struct conn *c = arg;
+	cJSON *j;
+	char *body = NULL;
+
+	CHECK_CONN(c);
+	c->c_scrub = NULL;
+	if (rep->status != 200 || rep->json == NULL) {
+		conn_error(c, rep->status > 0 ? rep->status : 502, "%s",
+		    rep->status > 0 && rep->err != NULL ? rep->err :
+		    "sockwarden: cannot inspect the network");
+		return;
+	}
+	if ((j = cJSON_Duplicate(rep->json, 1)) == NULL ||
+	    (cJSON_GetObjectItemCaseSensitive(j, "Containers") != NULL &&
+	    !cJSON_ReplaceItemInObjectCaseSensitive(j, "Containers",
+	    cJSON_CreateObject())) ||
+	    (body = cJSON_PrintUnformatted(j)) == NULL) {
+		cJSON_Delete(j);
+		conn_error(c, 500, "sockwarden: out of memory");
+		return;
+	}
+	cJSON_Delete(j);
+	if (!c->c_x_open)
+		exchange_begin(c);
+	c->c_status = 200;
+	evbuffer_add_printf(sock_output(c->c_client), "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n%s", strlen(body), body);
+	c->c_bytes_out += strlen(body);
+	cJSON_free(body);
+	exchange_end(c, NULL);
+	conn_close_after_flush(c);
+}
+
+static void
+facts_scrub(struct conn *c)
+{
+	if ((c->c_scrub = engine_call("GET", c->c_dec.target, NULL, 0,
+	    facts_scrubbed, c)) == NULL) {
+		conn_error(c, 502, "sockwarden: the engine client is busy");
+		return;
+	}
+	conn_set_state(c, CONN_FACTS);
+}
+
 /* A step just started: 1 when it waits (state FACTS) or ended in a
  * refusal already answered, 0 when it had nothing to do. */
 static int
@@ -244,6 +299,10 @@ facts_resume(struct conn *c)
 			return;
 	}
 	c->c_facts_done = 1;
+	if (c->c_dec.scrub && c->c_dec.verdict == POLICY_ALLOW) {
+		facts_scrub(c);
+		return;
+	}
 	relay_forward(c);
 }
 

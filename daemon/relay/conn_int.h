@@ -82,6 +82,7 @@ struct conn {
 	struct tenant_ask	*c_tenant_ask;	/* asking the engine who */
 	struct facts		*c_facts;	/* resolving the request's refs */
 	struct verify		*c_verify;	/* judging a stored container */
+	struct engine_call	*c_scrub;	/* a shared network, inspected */
 	size_t			 c_verify_head;	/* VERIFY: head bytes held */
 	size_t			 c_verify_len;	/* VERIFY: all bytes held */
 	unsigned		 c_refs_done:1;	/* this request's refs resolved */

@@ -213,6 +213,8 @@ conn_close(struct conn *c, const char *reason)
 	tenant_ask_free(c->c_tenant_ask);
 	facts_free(c->c_facts);
 	verify_free(c->c_verify);
+	engine_cancel(c->c_scrub);
+	c->c_scrub = NULL;
 	h2relay_free(c->c_h2);
 	c->c_h2 = NULL;
 	quota_free(c->c_quota);

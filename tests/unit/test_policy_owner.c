@@ -174,6 +174,7 @@ main(void)
 	CHECK_INT(d.verdict, POLICY_ALLOW);
 	CHECK_INT(d.nrefs, 0);
 	CHECK_STR(d.target, "/v1.41/networks/bridge");
+	CHECK_INT(d.scrub, 1);		/* its Containers are others' */
 	policy_decision_clear(&d);
 	run("GET", "/networks/none", NULL, &d);
 	CHECK_INT(d.verdict, POLICY_ALLOW);
