@@ -109,7 +109,7 @@ grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$SW_DIR/sw.lo
 if command -v setpriv > /dev/null && command -v socat > /dev/null; then
 	egid=$(stat -c %g "$ENGINE_SOCK")
 	relay=$TEST_DIR/engine.sock
-	sw_bg "$TEST_DIR/relay.out" socat "UNIX-LISTEN:$relay,fork,mode=0660,group=$egid" \
+	sw_bg "$TEST_DIR/relay.out" socat -t 3600 "UNIX-LISTEN:$relay,fork,mode=0660,group=$egid" \
 	    "UNIX-CONNECT:$ENGINE_SOCK"
 	wait_for 5 test -S "$relay" || fail "relay did not start"
 	api2=$TEST_DIR/api2.sock
