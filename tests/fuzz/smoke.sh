@@ -38,9 +38,9 @@ for t in $targets; do
 		echo "smoke.sh: $t FAILED; log and input in $OUT" >&2
 		tail -40 "$OUT/$t.log" >&2
 		status=1
-		continue
 	fi
-	grep -E '^(stat::number_of_executed_units|Done)' "$OUT/$t.log" || true
+	# start and end coverage and corpus, and libFuzzer's final stats
+	grep -E '^(#[0-9]+[[:space:]]+(INITED|DONE) |stat::|Done)' "$OUT/$t.log" || true
 done
 [ $status -eq 0 ] && rm -rf "$OUT"
 exit $status
