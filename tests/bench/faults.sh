@@ -205,6 +205,10 @@ f_sw_stop() {
 	fi
 	wait "$F_SW_PID" 2>/dev/null || rc=$?
 	[ $rc = 0 ] || defect "$name: sockwarden exited with status $rc (log: $(tail -3 "$F_SW_LOG" | tr '\n' ' '))"
+	# a sanitizer build (SOCKWARDEN=build-asan/...) reports leaks at exit
+	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$F_SW_LOG"; then
+		defect "$name: sanitizer report: $(grep -E -A3 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$F_SW_LOG" | head -8 | tr '\n' ' ')"
+	fi
 	F_SW_PID=
 }
 
@@ -716,7 +720,7 @@ grep -q " $W/" /proc/self/mounts && LEFTOVER="$LEFTOVER mounts under $W;"
 {
 	echo "## sockwarden under faults and load ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 	echo
-	echo "$(nproc) CPUs, $(uname -r), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); engine $(dockerd --version 2>/dev/null | sed 's/Docker version //'); sockwarden $("$SOCKWARDEN" --version 2>&1 | head -1) ($(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && git diff --quiet HEAD 2>/dev/null || echo '+changes')), RelWithDebInfo; \`tests/bench/faults.sh${PARTS:+ --only $(echo $PARTS | tr ' ' ',')} --soak $SOAK_MIN --fuzz $FUZZ_SECS --kills $KILLS --idle $NIDLE --hup-secs $HUP_SECS\`, $(( ($(date +%s) - T_ALL) / 60 )) min."
+	echo "$(nproc) CPUs, $(uname -r), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); engine $(dockerd --version 2>/dev/null | sed 's/Docker version //'); sockwarden $("$SOCKWARDEN" --version 2>&1 | head -1) ($(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && git diff --quiet HEAD 2>/dev/null || echo '+changes')), $(ldd "$SOCKWARDEN" 2>/dev/null | grep -q libasan && echo 'ASan+UBSan build (RSS figures not comparable)' || echo "$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$ROOT/build/CMakeCache.txt" 2>/dev/null) build"); \`tests/bench/faults.sh${PARTS:+ --only $(echo $PARTS | tr ' ' ',')} --soak $SOAK_MIN --fuzz $FUZZ_SECS --kills $KILLS --idle $NIDLE --hup-secs $HUP_SECS\`, $(( ($(date +%s) - T_ALL) / 60 )) min."
 	echo
 	echo "**Shared machine.** Other sessions ran their own engines and tests at the same time; absolute times and rates move with that load, so the figures that matter are counts (failed, hung, leaked) and ratios. Load when each part started:"
 	for c in "${CONTENTION[@]}"; do echo "- $c"; done
