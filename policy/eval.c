@@ -44,6 +44,8 @@ eval_check_on(const struct eval *e, enum check_id ck)
 	return e->pol->ck_mode[ck] != MODE_OFF;
 }
 
+/* The callers' formats are checked at their call sites; this tells clang
+ * (-Wformat-nonliteral) that fmt is one. */
 static int eval_vdeny(struct eval *, enum check_id, const char *,
     const char *, va_list) __attribute__((format(printf, 4, 0)));
 

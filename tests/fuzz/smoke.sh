@@ -11,11 +11,12 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${SW_FUZZ_BUILD:-$SRC/build-fuzz}
 SECS=${1:-20}
 [ $# -gt 0 ] && shift
-OUT=$(mktemp -d "${TMPDIR:-/tmp}/sw-fuzz.XXXXXX")
 
 CC=${CC:-clang} cmake -S "$SRC" -B "$BUILD" -DSW_FUZZ=ON \
     -DCMAKE_C_COMPILER="${CC:-clang}" >/dev/null
 cmake --build "$BUILD" --target fuzz -j"$(nproc)" >/dev/null
+# after the build: a build that fails (set -e) leaves no empty directory
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/sw-fuzz.XXXXXX")
 
 targets=${*:-$(cd "$BUILD/tests" && ls fuzz_* 2>/dev/null | grep -v '\.' || true)}
 [ -n "$targets" ] || { echo "smoke.sh: no fuzz targets built" >&2; exit 1; }
@@ -38,9 +39,9 @@ for t in $targets; do
 		echo "smoke.sh: $t FAILED; log and input in $OUT" >&2
 		tail -40 "$OUT/$t.log" >&2
 		status=1
-		continue
 	fi
-	grep -E '^(stat::number_of_executed_units|Done)' "$OUT/$t.log" || true
+	# start and end coverage and corpus, and libFuzzer's final stats
+	grep -E '^(#[0-9]+[[:space:]]+(INITED|DONE) |stat::|Done)' "$OUT/$t.log" || true
 done
 [ $status -eq 0 ] && rm -rf "$OUT"
 exit $status
