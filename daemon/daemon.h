@@ -203,6 +203,10 @@ void	 sock_setcb(struct sock *, sock_cb readcb, sock_cb writecb,
 void	 sock_set_read_high(struct sock *, size_t);
 void	 sock_set_write_low(struct sock *, size_t);
 void	 sock_set_read_cap(struct sock *, size_t);
+/* connect again on a timer (EAGAIN: a full Unix-socket backlog) */
+struct sockaddr;
+int	 sock_connect_later(struct sock *, const struct sockaddr *,
+	    unsigned int len, unsigned timeout_ms);
 size_t	 sock_queued(void);		/* output queued in every sock */
 void	 sock_read(struct sock *, int on);
 /* Run the read callback from the loop soon, without new input. */

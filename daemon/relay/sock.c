@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -43,6 +44,7 @@ struct sock {
 	size_t			 low;		/* writecb once output <= low */
 	size_t			 read_hint;	/* next read size */
 	size_t			 read_cap;	/* at most this per read, 0: none */
+	struct sock_retry	*retry;		/* a connect tried again */
 	unsigned		 reading:1;	/* consumer wants reads */
 	unsigned		 read_added:1;	/* ev_read is in epoll */
 	unsigned		 connecting:1;
@@ -240,6 +242,98 @@ sock_on_write(evutil_socket_t fd, short what, void *arg)
 	s->writecb(s, s->arg);
 }
 
+/*
+ * A Unix-socket connect refused with EAGAIN: the engine's listen backlog
+ * is full.  A blocking client would wait in connect(); this one tries
+ * again on a timer (5 ms, doubling to 100 ms) until its connect time-out.
+ */
+struct sock_retry {
+	struct event		*ev;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	struct timespec		 until;
+	unsigned		 wait_ms;
+};
+
+static void
+sock_retry_free(struct sock *s)
+{
+	if (s->retry == NULL)
+		return;
+	event_free(s->retry->ev);
+	free(s->retry);
+	s->retry = NULL;
+}
+
+static void
+sock_on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct sock *s = arg;
+	struct sock_retry *r = s->retry;
+	struct timespec now;
+	struct timeval tv;
+	int e;
+
+	if (connect(s->fd, (const struct sockaddr *)&r->ss, r->len) == 0 ||
+	    errno == EISCONN) {
+		sock_retry_free(s);
+		/* connected: sock_on_write finds no error and writes */
+		event_active(&s->ev_write, EV_WRITE, 1);
+		return;
+	}
+	e = errno;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (e != EAGAIN || now.tv_sec > r->until.tv_sec ||
+	    (now.tv_sec == r->until.tv_sec && now.tv_nsec >= r->until.tv_nsec)) {
+		sock_retry_free(s);
+		s->dead = 1;
+		s->connecting = 0;
+		errno = e == EAGAIN ? ETIMEDOUT : e;
+		s->eventcb(s, e == EAGAIN ? SOCK_ERROR | SOCK_TIMEOUT :
+		    SOCK_ERROR, s->arg);
+		return;
+	}
+	if (r->wait_ms < 100)
+		r->wait_ms *= 2;
+	tv.tv_sec = 0;
+	tv.tv_usec = (suseconds_t)r->wait_ms * 1000;
+	evtimer_add(r->ev, &tv);
+}
+
+int
+sock_connect_later(struct sock *s, const struct sockaddr *sa, socklen_t len,
+    unsigned timeout_ms)
+{
+	struct sock_retry *r;
+	struct timeval tv = { 0, 5000 };
+
+	if (len > sizeof(r->ss) || (r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	if ((r->ev = evtimer_new(event_get_base(&s->ev_write), sock_on_retry,
+	    s)) == NULL) {
+		free(r);
+		return -1;
+	}
+	memcpy(&r->ss, sa, len);
+	r->len = len;
+	r->wait_ms = 5;
+	clock_gettime(CLOCK_MONOTONIC, &r->until);
+	r->until.tv_sec += timeout_ms / 1000;
+	r->until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (r->until.tv_nsec >= 1000000000) {
+		r->until.tv_sec++;
+		r->until.tv_nsec -= 1000000000;
+	}
+	s->retry = r;
+	/* no write event until connected: an unconnected socket polls
+	 * writable */
+	event_del(&s->ev_write);
+	s->connecting = 1;
+	s->write_pending = 1;
+	evtimer_add(r->ev, &tv);
+	return 0;
+}
+
 struct sock *
 sock_new(struct event_base *base, int fd, unsigned connect_timeout_ms)
 {
@@ -348,6 +442,7 @@ sock_free(struct sock *s)
 		return;
 	event_del(&s->ev_read);
 	event_del(&s->ev_write);
+	sock_retry_free(s);
 	evbuffer_free(s->in);
 	sock_queued_bytes -= evbuffer_get_length(s->out);
 	evbuffer_free(s->out);

@@ -94,9 +94,25 @@ upstream_connect(struct event_base *base, const struct upstream_addr *u,
 		}
 		return s;
 	}
+	if (errno == EAGAIN && u->kind != UPSTREAM_TCP) {
+		/* A full Unix-socket backlog: wait for the engine to accept,
+		 * as a client blocking in connect() would, up to the time-out. */
+		unsigned ms = connect_timeout_ms ? connect_timeout_ms :
+		    SW_DEFAULT_CONNECT_TIMEOUT_MS;
+		if ((s = sock_new(base, fd, ms)) == NULL) {
+			close(fd);
+			*err = ENOMEM;
+			return NULL;
+		}
+		if (sock_connect_later(s, (const struct sockaddr *)&u->ss,
+		    (unsigned int)u->sslen, ms) != 0) {
+			sock_free(s);
+			*err = ENOMEM;
+			return NULL;
+		}
+		return s;
+	}
 	if (errno != EINPROGRESS) {
-		/* A full unix-socket backlog is EAGAIN: the engine is not
-		 * accepting; report it like any other failure. */
 		*err = errno;
 		close(fd);
 		return NULL;

@@ -19,10 +19,12 @@ MODE script: as echo, but the first rule of the JSON list in $FAKEUP_SCRIPT
              logs "closed by the proxy" when it does.
 MODE big:    as echo, but every request other than /_ping is answered with
              8 MiB of body (a large log or archive).
+MODE slow:   as echo, but with a listen backlog of 1 and one connection
+             accepted every 50 ms (an engine that is slow to accept).
 Every request head received is appended to LOG, one request line per line,
 followed by " [body N]" when the request carried N > 0 body bytes.
 """
-import json, os, re, socket, sys, threading
+import json, os, re, socket, sys, threading, time
 
 path, mode, logpath = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
@@ -31,7 +33,7 @@ except FileNotFoundError:
     pass
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
-srv.listen(512)
+srv.listen(1 if mode == "slow" else 512)
 lock = threading.Lock()
 rules = json.load(open(os.environ["FAKEUP_SCRIPT"])) if mode == "script" else []
 
@@ -106,5 +108,7 @@ def serve(c):
         c.close()
 
 while True:
+    if mode == "slow":
+        time.sleep(0.05)
     conn, _ = srv.accept()
     threading.Thread(target=serve, args=(conn,), daemon=True).start()
