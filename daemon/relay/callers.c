@@ -12,7 +12,8 @@
 
 #include "conn_int.h"
 
-#define CALLERS_SLOTS	8192	/* power of two, > any max_connections */
+#define CALLERS_SLOTS	8192	/* power of two: distinct callers at once;
+				   beyond that a new caller gets 503 */
 
 struct caller {
 	uid_t		 uid;
