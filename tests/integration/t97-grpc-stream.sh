@@ -2,7 +2,8 @@
 # t97-grpc-stream: a long build's progress through a policed /grpc tunnel
 # (--grpc-relay police) is relayed without buffering whole messages.  A
 # python3-grpcio client (grpcclient.py) sends a Control/Solve of a
-# Dockerfile whose T97_STEPS (50) stages run in parallel, each RUN printing
+# Dockerfile of T97_STEPS (50) RUN steps, two a stage, the stages in
+# parallel (25 at once, about 25 s), each step printing
 # 1,000,000 bytes on stdout and as many on stderr (100,000 a second:
 # BuildKit 0.8 clips a step's stream at 1 MiB and at 100 KiB/s), and
 # follows it with Control/Status on the same connection.  It reads the
@@ -11,7 +12,8 @@
 # and flow control holds the engine back, then reads it to the end.
 # BuildKit 0.8 then sends empty Status messages without end when its reader
 # was behind at the build's end (straight against the engine too): like
-# BuildKit's own client, the test cancels Status once the Solve returned.
+# BuildKit's own client, the test cancels Status after the Solve returned
+# (once all the logs came, or 15 s later).
 # Asserted: the build succeeded and every step's two streams arrived whole
 # (no byte missing, none clipped); sockwarden's resident memory grew by
 # less than 32 MiB over its level before the build while 100+ MB of
@@ -81,17 +83,23 @@ threading.Thread(target=sample, daemon=True).start()
 # (1.1 s: under BuildKit's speed limit), each in one write (a log entry
 # per pipe read, not per line: fewer messages for Python to decode), then
 # a file the last stage takes
+# two steps a stage: 50 stages at once on one base image now and then
+# fail in BuildKit 0.8 with "flightcontrol: exceeded retry timeout"
 df = ""
+stages = (steps + 1) // 2
 for k in range(steps):
-    df += ("FROM swtest/busybox:latest AS s%d\n"
-           "RUN yes '%s step %d' | head -c %d > /c; i=0; "
+    if k < stages:
+        df += "FROM swtest/busybox:latest AS s%d\n" % k
+    else:
+        df += "FROM s%d AS s%d\n" % (k - stages, k)
+    df += ("RUN yes '%s step %d' | head -c %d > /c; i=0; "
            "while [ $i -lt %d ]; do "
            "dd if=/c bs=%d count=1 2>/dev/null; "
            "{ dd if=/c bs=%d count=1 2>/dev/null; } >&2; "
            "i=$((i+1)); sleep 1.1; done; echo %d > /o\n"
-           % (k, ref, k, CHUNK, ROUNDS, CHUNK, CHUNK, k))
+           % (ref, k, CHUNK, ROUNDS, CHUNK, CHUNK, k))
 df += "FROM scratch\n"
-for k in range(steps):
+for k in range(stages, steps):
     df += "COPY --from=s%d /o /o%d\n" % (k, k)
 
 t0 = time.time()
@@ -103,6 +111,7 @@ per = collections.Counter()
 msgs = relayed = clipped = biggest = 0
 slow_bytes = None
 empty = 0
+done_at = None
 try:
     for resp in status:
         msgs += 1
@@ -110,12 +119,18 @@ try:
         biggest = max(biggest, len(resp))
         if not resp and solve.done():
             # BuildKit 0.8 (engine 20.10), when its Status reader was
-            # behind at the build's end, sends empty messages without end
-            # once all is out (seen straight against the engine too);
-            # BuildKit's own client cancels Status after the Solve returned
-            empty = 1
-            status.cancel()
-            break
+            # behind at the build's end, sends empty messages without end,
+            # between the last progress and after it (seen straight
+            # against the engine too); BuildKit's own client cancels
+            # Status shortly after the Solve returned.  Here: once all
+            # the logs came, or 15 s after the Solve returned.
+            if done_at is None:
+                done_at = time.time()
+            if (sum(per.values()) >= steps * 2 * CHUNK * ROUNDS or
+                    time.time() - done_at > 15):
+                empty = 1
+                status.cancel()
+                break
         for vx, stream, m in g.status_logs(resp):
             per[(vx, stream)] += len(m)
             if b"output clipped" in m:
@@ -140,9 +155,10 @@ full = sum(1 for (vx, s), n in per.items() if n == CHUNK * ROUNDS)
 vertices = len(set(vx for vx, _ in per))
 print("LOGS %d vertices, %d streams, %d whole, %d clipped, %d bytes" %
       (vertices, len(per), full, clipped, sum(per.values())))
-for (vx, s), n in sorted(per.items()):
-    if n != CHUNK * ROUNDS:
-        print("  stream %s/%d: %d bytes" % (vx, s, n))
+short = [(vx, s, n) for (vx, s), n in sorted(per.items())
+         if n != CHUNK * ROUNDS]
+for vx, s, n in short[:8]:
+    print("  stream %s/%d: %d bytes" % (vx, s, n))
 print("RELAYED %d %d %d %.0f" % (relayed, msgs, biggest, time.time() - t0))
 print("RSS %d %d %d" % (base, max(peak[0], rss()), rss("VmHWM")))
 EOF
