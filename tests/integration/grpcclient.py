@@ -138,8 +138,8 @@ class Dialer:
         threading.Thread(target=pump, args=(c, u), daemon=True).start()
         pump(u, c)
 
-    def channel(self):
-        return grpc.insecure_channel("unix:" + self.path)
+    def channel(self, options=None):
+        return grpc.insecure_channel("unix:" + self.path, options=options)
 
 
 def call(channel, method, msg=b"", timeout=60):
@@ -188,13 +188,71 @@ def llb_files(files):
 
 def solve_build(ref, dockerfile, context, image_name, entitlements=()):
     """Control/Solve of the Dockerfile frontend on inline inputs, exported
-    to the engine's image store as image_name."""
+    to the engine's image store as image_name (None: not exported)."""
     msg = field_bytes(1, ref)
-    msg += field_bytes(3, "moby")
-    msg += map_entry(4, "name", image_name)
+    if image_name is not None:
+        msg += field_bytes(3, "moby")
+        msg += map_entry(4, "name", image_name)
     msg += field_bytes(6, "dockerfile.v0")
     for e in entitlements:
         msg += field_bytes(9, e)
     msg += map_entry(10, "dockerfile", llb_files({"Dockerfile": dockerfile}))
     msg += map_entry(10, "context", llb_files(context))
     return msg
+
+
+# ---- reading answers: the wire format, and Control/Status's progress
+
+def pb_fields(buf):
+    """(number, wire type, value) of each field of one message: an int for
+    varints and fixed-size fields, bytes for length-delimited ones."""
+    i, n = 0, len(buf)
+
+    def rd_varint():
+        nonlocal i
+        v = shift = 0
+        while True:
+            b = buf[i]
+            i += 1
+            v |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return v
+    while i < n:
+        key = rd_varint()
+        num, wt = key >> 3, key & 7
+        if wt == 0:
+            yield num, wt, rd_varint()
+        elif wt == 1:
+            yield num, wt, int.from_bytes(buf[i:i + 8], "little")
+            i += 8
+        elif wt == 2:
+            ln = rd_varint()
+            yield num, wt, buf[i:i + ln]
+            i += ln
+        elif wt == 5:
+            yield num, wt, int.from_bytes(buf[i:i + 4], "little")
+            i += 4
+        else:
+            raise ValueError("wire type %d" % wt)
+
+
+def status_logs(resp):
+    """The logs of one StatusResponse (field 3, VertexLog: 1 vertex
+    digest, 3 stream, 4 msg) as (vertex, stream, msg)."""
+    for num, wt, v in pb_fields(resp):
+        if num == 3 and wt == 2:
+            vx, stream, msg = "", 0, b""
+            for n2, _, v2 in pb_fields(v):
+                if n2 == 1:
+                    vx = v2.decode(errors="replace")
+                elif n2 == 3:
+                    stream = v2
+                elif n2 == 4:
+                    msg = v2
+            yield vx, stream, msg
+
+
+def status_request(ref):
+    """Control/Status's request: the build's ref."""
+    return field_bytes(1, ref)
