@@ -36,17 +36,17 @@ host_net() {
 	echo "# ip -6 route"; ip -6 route
 	echo "# ip netns list"; host_netns "${1:-}"
 }
-# Test engines' namespaces (swit-engine-PID, swbench-PID) of a run still
-# going (another checkout's, on a shared machine) are not this run's: only
-# those whose creator is gone count (a leak), and none from before.
+# Test engines' namespaces (swit-...-PID) are this run's only when they
+# carry its tag (lib.sh names them with SW_RUN_TAG): another checkout's
+# runs on a shared machine come and go on their own.  One of ours left
+# after the tiers is a leak.
+export SW_RUN_TAG=t$$
 host_netns() {
-	local ns pid
+	local ns
 	ip netns list | while read -r ns _; do
 		case $ns in
-		swit-*-[0-9]*|swbench-[0-9]*)
-			[ "${1:-}" = before ] && continue
-			pid=${ns##*-}
-			kill -0 "$pid" 2>/dev/null && continue ;;
+		"swit-$SW_RUN_TAG-"*) [ "${1:-}" = before ] && continue ;;
+		swit-*-[0-9]*|swbench-[0-9]*) continue ;;
 		esac
 		echo "$ns"
 	done

@@ -304,7 +304,7 @@ sw_engine_start() {
 	[ "$(id -u)" = 0 ] || _sw_engine_unavailable "a private dockerd needs root"
 	command -v ip >/dev/null && command -v nsenter >/dev/null ||
 	    _sw_engine_unavailable "ip (iproute2) and nsenter (util-linux) are needed"
-	ns="swit-$(basename "$dir")-$$"
+	ns="swit-${SW_RUN_TAG:+$SW_RUN_TAG-}$(basename "$dir")-$$"
 	echo '{}' > "$dir/daemon.json"
 	# The engine gets its own network namespace: whatever it does to links,
 	# routes and firewall rules (--bridge=none deletes a docker0 bridge) stays
