@@ -238,9 +238,12 @@ owner_query(struct eval *e)
 	static const char *const ops[] = { "container.list", "volume.list",
 	    "network.list", "system.events", "container.prune",
 	    "volume.prune", "network.prune" };
+	const char *verb = strrchr(e->rt->op, '.');
 	char *f;
 
-	if (!owner_on(e))
+	/* on every request: only lists, events and prunes go on */
+	if (!owner_on(e) || verb == NULL || (strcmp(verb, ".list") != 0 &&
+	    strcmp(verb, ".events") != 0 && strcmp(verb, ".prune") != 0))
 		return 0;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (strcmp(e->rt->op, ops[i]) != 0)

@@ -535,7 +535,14 @@ facts_changed(const struct policy_decision *d)
 	    "container.delete", "container.rename", "container.prune",
 	    "volume.create", "volume.delete", "volume.prune",
 	    "network.create", "network.delete", "network.prune" };
+	const char *op = d->operation, *verb = strchr(op, '.');
 
+	/* every answer passes here: most are none of these, and their
+	 * object's and verb's first bytes say so */
+	if (verb == NULL || (op[0] != 'c' && op[0] != 'v' && op[0] != 'n') ||
+	    (verb[1] != 'c' && verb[1] != 'd' && verb[1] != 'r' &&
+	    verb[1] != 'p'))
+		return;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (strcmp(d->operation, ops[i]) == 0) {
 			engine_cache_flush();
